@@ -1,0 +1,38 @@
+# aiblocs: `make run` runs the main job, `make test` runs lint and the whole test suite.
+# Both build .venv with Python >= 3.12 (Mesa 3.5 needs it; the default python3 here is 3.11).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) $(wildcard /root/.pyenv/versions/3.1[2-9]*/bin/python3) python3
+BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
+	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
+
+.PHONY: venv run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@if [ -z "$(BASE_PYTHON)" ]; then \
+		echo "error: no Python >= 3.12 found (tried: $(PYTHON_CANDIDATES)). Mesa 3.5 needs Python 3.12+; install one (e.g. pyenv install 3.12) and retry." >&2; exit 1; fi
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
+		rm -rf $(VENV); echo "creating $(VENV) with $(BASE_PYTHON)"; $(BASE_PYTHON) -m venv $(VENV); fi
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev,dist,viz]"
+	$(PY) scripts/fetch_solara_assets.py
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(VENV)/bin/aiblocs run --regime historical --n-adopters 20000 --seed 0 --out results/historical
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: venv lint
+	$(VENV)/bin/pytest -q
+
+bench: venv
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

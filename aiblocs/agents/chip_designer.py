@@ -1,0 +1,78 @@
+"""Chip designers: US firms selling three tiers, Chinese firms selling domestic accelerators."""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+US_TIERS = ("frontier", "prev", "compliant")
+TIER_MARKUP = {"frontier": 1.0, "prev": 0.8, "compliant": 1.5, "domestic": 1.0}
+
+
+class ChipDesigner(mesa.Agent):
+    """A chip designer (bloc ``US`` or ``CN``) with tiers, capacity, learning and R&D.
+
+    Performance is in H100-equivalents per chip (H100e), prices in USD per chip, capacity in chips
+    per quarter, revenue in USD bn per quarter by destination region.
+    """
+
+    def __init__(self, model: mesa.Model, name: str, bloc: str, weight: float, ecosystem: float,
+                 cost_mult: float) -> None:
+        super().__init__(model)
+        self.name, self.bloc, self.weight, self.cost_mult = name, bloc, weight, cost_mult
+        self.ecosystem = ecosystem  # software maturity in [0, 1]
+        self.perf: dict[str, float] = {}
+        self.price: dict[str, float] = {}
+        self.capacity = math.inf  # chips per quarter (finite for CN designers)
+        self.cum_output = 0.0  # million chips, drives yield learning
+        self.rd_stock = 2.0  # USD bn
+        self.rd0 = self.rd_stock
+        self.yield_ = model.p.cn_yield0 if bloc == "CN" else 0.9
+        self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
+        self.units_sold = 0.0
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """The tiers this firm offers."""
+        return US_TIERS if self.bloc == "US" else ("domestic",)
+
+    def set_offers(self) -> None:
+        """Set this quarter's performance and price per tier (policy caps applied by the model)."""
+        m, p = self.model, self.model.p
+        years = m.years
+        price_per_perf = p.chip_price_us / p.us_frontier_perf0 * math.exp(
+            -p.price_per_perf_decline * years) * self.cost_mult  # fmt: skip
+        if self.bloc == "US":
+            frontier = p.us_frontier_perf0 * math.exp(p.us_perf_growth * years)
+            prev = p.us_frontier_perf0 * math.exp(p.us_perf_growth * (years - p.prev_lag_years))
+            cap = m.us_gov.rules["compliant"].perf_cap
+            self.perf = {"frontier": frontier, "prev": prev,
+                         "compliant": min(prev, cap if cap is not None else 0.15 * frontier)}
+        else:
+            perf = p.cn_perf0 * (self.rd_stock / self.rd0) ** p.cn_perf_rd_elasticity
+            ceiling = m.cn_gov.node_cap()
+            self.perf = {"domestic": min(perf, ceiling)}
+            price_per_perf *= p.cn_chip_cost_ratio * (p.cn_yield_max / self.yield_) ** 0.3
+            wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * years)
+            self.capacity = wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
+        self.price = {t: price_per_perf * v * TIER_MARKUP[t] for t, v in self.perf.items()}
+        self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
+        self.units_sold = 0.0
+
+    def book_sale(self, region: str, units: float, revenue_bn: float) -> None:
+        """Record a sale of ``units`` chips worth ``revenue_bn`` USD bn to ``region``."""
+        self.revenue[region] += revenue_bn
+        self.units_sold += units
+
+    def learn(self, units_in_use_m: float) -> None:
+        """Advance yield (learning by doing), R&D stock and ecosystem maturity after sales."""
+        p = self.model.p
+        self.cum_output += self.units_sold / 1e6
+        self.rd_stock = 0.975 * self.rd_stock + 0.2 * sum(self.revenue.values())
+        if self.bloc == "CN":
+            self.rd_stock += 0.25 * self.weight  # state funds (Big Fund), USD bn per quarter
+            self.yield_ = p.cn_yield_max - (p.cn_yield_max - p.cn_yield0) * math.exp(
+                -p.cn_yield_learning * self.cum_output)  # fmt: skip
+            self.ecosystem += p.ecosystem_learning * units_in_use_m * (1 - self.ecosystem)
+            self.ecosystem = min(self.ecosystem, 0.99)

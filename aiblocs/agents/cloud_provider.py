@@ -1,0 +1,47 @@
+"""Cloud providers: compute fleets by chip vendor, utilisation, prices and revenue."""
+
+from __future__ import annotations
+
+import mesa
+
+
+class CloudProvider(mesa.Agent):
+    """A hyperscaler (US) or Chinese cloud with a fleet in H100e by chip vendor.
+
+    ``weight`` is its share of its bloc's commercial chip budget; ``gs_presence`` scales its
+    regions in the Global South (Alibaba and Huawei have far fewer than the US three).
+    """
+
+    def __init__(self, model: mesa.Model, name: str, bloc: str, weight: float,
+                 gs_presence: float, fleet: float) -> None:
+        super().__init__(model)
+        self.name, self.bloc, self.weight, self.gs_presence = name, bloc, weight, gs_presence
+        self.compute = {"US": fleet if bloc == "US" else 0.8 * fleet,
+                        "CN": 0.0 if bloc == "US" else 0.2 * fleet}  # H100e by chip vendor
+        self.utilisation = 0.7
+        self.served = 0.0  # H100e of demand served this quarter
+        self.revenue = 0.0  # USD bn per quarter
+        self.capex = 0.0
+
+    @property
+    def total_compute(self) -> float:
+        """Effective compute, net of the integration cost of mixed Nvidia/Ascend fleets."""
+        us, cn = self.compute["US"], self.compute["CN"]
+        total = us + cn
+        mixed = 4 * us * cn / total**2 if total > 0 else 0.0  # 1 for a 50/50 fleet, 0 if pure
+        return total * (1 - self.model.p.mixed_fleet_cost * mixed)
+
+    def chip_budget(self, bloc_budget: float) -> float:
+        """This quarter's chip spend (USD bn): its share, scaled up when its fleet is busy."""
+        pressure = min(3.0, max(0.2, self.utilisation / 0.7)) ** 1.5
+        self.capex = bloc_budget * self.weight * pressure
+        return self.capex
+
+    def install(self, vendor: str, h100e: float) -> None:
+        """Add delivered compute from chips of ``vendor`` (``US`` or ``CN``)."""
+        self.compute[vendor] += h100e
+
+    def depreciate(self) -> None:
+        """Retire a fixed share of the fleet each quarter."""
+        for k in self.compute:
+            self.compute[k] *= 1 - self.model.p.depreciation

@@ -1,0 +1,1 @@
+"""The model: parameters, regimes, markets, the vectorised adoption pass and AIBlocsModel."""

@@ -1,0 +1,53 @@
+"""Model capability (log-linear in effective compute), induced efficiency, and the lag in months."""
+
+from __future__ import annotations
+
+import bisect
+
+
+def train_labs(model, compute_us: float, compute_cn: float) -> None:
+    """Give each lab its share of its bloc's training compute and update capability.
+
+    Chinese labs aim for ``cn_compute_ratio_want`` times the US labs' compute; the shortfall is
+    their scarcity, which speeds algorithmic efficiency (induced innovation).
+    """
+    p = model.p
+    open_best = max((lab.log_eff for lab in model.labs if lab.openness >= 0.5), default=-1e9)
+    for lab in model.labs:
+        if lab.bloc == "US":
+            have = compute_us * lab.weight
+            want = have
+        else:
+            have = compute_cn * lab.weight
+            want = p.cn_compute_ratio_want * compute_us * lab.weight
+        lab.train(have, want, open_best)
+
+
+def best(model, bloc: str) -> float:
+    """Best capability in a bloc."""
+    return max(lab.capability for lab in model.labs if lab.bloc == bloc)
+
+
+class FrontierHistory:
+    """The US frontier's capability over time, to date China's capability: the lag in months."""
+
+    def __init__(self, start_q: int, cap0: float, slope_per_year: float, years_back: int = 15):
+        self.quarters = [start_q - k for k in range(4 * years_back, 0, -1)]
+        self.caps = [cap0 - slope_per_year * k / 4 for k in range(4 * years_back, 0, -1)]
+
+    def record(self, q: int, cap: float) -> None:
+        """Append this quarter's frontier (running maximum keeps the series monotone)."""
+        self.quarters.append(q)
+        self.caps.append(max(cap, self.caps[-1]))
+
+    def lag_months(self, q: int, cap_cn: float) -> float:
+        """Months since the US frontier first reached ``cap_cn`` (0 if China is level or ahead)."""
+        if cap_cn >= self.caps[-1]:
+            return 0.0
+        i = bisect.bisect_left(self.caps, cap_cn)
+        if i == 0:
+            return 3.0 * (q - self.quarters[0])
+        c0, c1 = self.caps[i - 1], self.caps[i]
+        frac = (cap_cn - c0) / (c1 - c0) if c1 > c0 else 1.0
+        t = self.quarters[i - 1] + frac * (self.quarters[i] - self.quarters[i - 1])
+        return 3.0 * (q - t)

@@ -1,0 +1,308 @@
+"""AIBlocsModel: the quarterly Mesa model of the US-China contest over the AI stack."""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+from typing import Any
+
+import mesa
+import numpy as np
+
+from aiblocs.agents import (
+    AdopterCohort,
+    ChinaGovernment,
+    ChipDesigner,
+    CloudProvider,
+    GSGovernment,
+    ModelLab,
+    Province,
+    USGovernment,
+)
+from aiblocs.agents.adopter_cohort import SECTOR_SHARE, SECTORS
+from aiblocs.model import capability, capacity, chips, markets
+from aiblocs.model.adoption import AdopterState, adoption_step
+from aiblocs.model.calendar import parse_quarter, quarter_label
+from aiblocs.model.metrics import collect_metrics, make_datacollector
+from aiblocs.model.network import build_adjacency
+from aiblocs.model.params import Params, make_params
+from aiblocs.model.regimes import Regime, get_regime
+
+BYTES_PER_ADOPTER = 200  # arrays + sparse links at degree 8 (measured, see benchmarks/)
+
+
+def load_countries() -> list[dict[str, Any]]:
+    """Country specs shipped in ``aiblocs/data/countries.toml``."""
+    text = (resources.files("aiblocs.data") / "countries.toml").read_text()
+    return tomllib.loads(text)["country"]
+
+
+def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    raw = total * weights / weights.sum()
+    out = np.floor(raw).astype(np.int64)
+    out[np.argsort(-(raw - out), kind="stable")[: total - out.sum()]] += 1
+    return out
+
+
+class AIBlocsModel(mesa.Model):
+    """Quarterly agent-based model of export controls, AI diffusion and stack lock-in.
+
+    Args:
+        regime: preset name, path to a regime TOML file, or a :class:`Regime`.
+        seed: integer seed; all randomness flows from ``SeedSequence(seed)`` via ``model.rng``.
+        n_adopters: number of adopter units (overrides ``Params.n_adopters``).
+        params: base parameters (defaults if None).
+        **overrides: any :class:`Params` field, or a regime field such as ``enforcement``.
+    """
+
+    def __init__(self, regime: str | Regime = "historical", seed: int = 0,
+                 n_adopters: int | None = None, params: Params | None = None,
+                 **overrides: Any) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        reg_fields = {"enforcement", "export_stack_support", "equipment_controls_from",
+                      "domestic_mandate_from", "export_stack_from"}  # fmt: skip
+        reg_over = {k: overrides.pop(k) for k in list(overrides) if k in reg_fields}
+        if n_adopters is not None:
+            overrides["n_adopters"] = n_adopters
+        self.p = make_params(params, **overrides)
+        self.regime = get_regime(regime)
+        if reg_over:
+            self.regime = self.regime.with_overrides(**reg_over)
+        super().__init__(rng=np.random.SeedSequence(int(seed)))
+        self.seed = int(seed)
+        streams = self.rng.spawn(3)
+        self.rng_network, self.rng_adopt, self.rng_market = streams
+
+        p = self.p
+        self.start_q, self.end_q = parse_quarter(p.start), parse_quarter(p.end)
+        self.q = self.start_q - 1  # step() advances first, so the first row is the start quarter
+        self.edwc_launch = parse_quarter(p.edwc_launch)
+        self.n_steps = self.end_q - self.start_q + 1
+
+        self.us_gov = USGovernment(self, self.regime)
+        self.cn_gov = ChinaGovernment(self, self.regime)
+        specs = load_countries()
+        self.countries = {c["name"]: c for c in specs}
+        self.gs_govs = {c["name"]: GSGovernment(self, c) for c in specs if c["region"] == "GS"}
+        self._make_firms()
+        self._make_adopters(specs)
+        self._init_state()
+        self.datacollector = make_datacollector()
+        self.running = True
+
+    # ------------------------------------------------------------------ construction
+    def _make_firms(self) -> None:
+        p = self.p
+        self.designers = [
+            ChipDesigner(self, "Nvidia-like", "US", 0.85, p.ecosystem_us, 1.0),
+            ChipDesigner(self, "AMD-like", "US", 0.15, 0.75 * p.ecosystem_us, 0.85),
+            ChipDesigner(self, "Huawei-like", "CN", 0.75, p.ecosystem_cn0, 1.0),
+            ChipDesigner(self, "Cambricon-like", "CN", 0.25, 0.8 * p.ecosystem_cn0, 1.1),
+        ]
+        # Fleets start at five quarters of spend (stock ~ flow / (depreciation + growth)).
+        us_fleet = 5 * p.us_chip_budget0 * 1e9 / p.chip_price_us
+        cn_fleet = 5 * p.cn_chip_budget0 * 1e9 / p.chip_price_us
+        self.us_clouds = [CloudProvider(self, n, "US", w, g, us_fleet * w) for n, w, g in (
+            ("AWS-like", 0.4, 1.0), ("Azure-like", 0.35, 1.0), ("GCP-like", 0.25, 0.9))]
+        self.cn_clouds = [CloudProvider(self, n, "CN", w, g, cn_fleet * w) for n, w, g in (
+            ("Alibaba-like", 0.45, 0.6), ("Huawei-Cloud-like", 0.3, 0.6), ("ByteDance-like", 0.25, 0.2))]
+        self.labs = [ModelLab(self, n, "US", w, o, 0.0) for n, w, o in (
+            ("OpenAI-like", 0.4, 0.0), ("Anthropic-like", 0.3, 0.0), ("Meta-like", 0.3, 0.8))]
+        self.labs += [ModelLab(self, n, "CN", w, o, 0.0) for n, w, o in (
+            ("DeepSeek-like", 0.3, 1.0), ("Qwen-like", 0.4, 1.0), ("Kimi-like", 0.3, 0.7))]
+        hubs = (("Beijing-Tianjin-Hebei", True, 0.8), ("Yangtze-Delta", True, 0.8),
+                ("Guangdong-HK-Macao", True, 0.8), ("Chengdu-Chongqing", True, 1.0),
+                ("Inner-Mongolia", False, 1.3), ("Guizhou", False, 1.3), ("Gansu", False, 1.4),
+                ("Ningxia", False, 1.4))  # fmt: skip
+        self.us_fleet0 = us_fleet
+        self.provinces = [Province(self, n, e, o, 0.08 if e else 0.17) for n, e, o in hubs]
+        for h in self.provinces:  # hubs start with the data centres already in them
+            h.compute["US"] = 0.15 * cn_fleet * h.weight
+
+    def _make_adopters(self, specs: list[dict[str, Any]]) -> None:
+        p = self.p
+        region_share = {"US": p.share_us, "CN": p.share_cn, "GS": 1 - p.share_us - p.share_cn}
+        weights = np.array([region_share[c["region"]] * c["weight"] for c in specs])
+        per_country = _largest_remainder(p.n_adopters, weights)
+        cohort_ids, starts, sizes = [], [], []
+        self.cohorts: list[AdopterCohort] = []
+        lo = 0
+        for c, n_c in zip(specs, per_country, strict=True):
+            c_lo = lo
+            for s, n_s in zip(SECTORS, _largest_remainder(int(n_c), np.array(SECTOR_SHARE)),
+                              strict=True):
+                coh = AdopterCohort(self, len(self.cohorts), c["name"], c["region"], s, lo, lo + n_s)
+                self.cohorts.append(coh)
+                cohort_ids.append(np.full(n_s, coh.index, np.int32))
+                lo += int(n_s)
+            starts.append(np.full(n_c, c_lo, np.int64))
+            sizes.append(np.full(n_c, n_c, np.int64))
+        self.adopters = AdopterState.empty(np.concatenate(cohort_ids))
+        self.cohort_region = np.array([c.region for c in self.cohorts])
+        self.adjacency = None if p.well_mixed else build_adjacency(
+            np.concatenate(starts), np.concatenate(sizes), p.network_degree, p.cross_border,
+            self.rng_network)  # fmt: skip
+        q_mult = np.where(self.cohort_region == "GS", p.gs_q_mult, 1.0)
+        self.bass_p = np.full(len(self.cohorts), p.bass_p / 4)
+        self.bass_q = p.bass_q / 4 * q_mult
+
+    def _init_state(self) -> None:
+        p = self.p
+        self.years = self.spend_years = 0.0
+        self.adoption = {"US": 0.0, "CN": 0.0, "GS": 0.0}
+        self.cn_scarcity, self.cn_served = 0.0, 1.0
+        self.usage_index = 1.0
+        cn_capacity = sum(s.total_compute for s in [*self.cn_clouds, *self.provinces])
+        self.cn_demand_scale = 0.65 * cn_capacity / p.cn_base_demand
+        self.cn_demand_prev = self.cn_demand_scale * p.cn_base_demand
+        self.cn_units_in_use = 0.0
+        self.cum = {"us_chip_revenue_cn": 0.0, "tariff_revenue": 0.0, "smuggled_chips": 0.0,
+                    "cn_dc_cancellations": 0.0}  # fmt: skip
+        self.m: dict[str, float] = {}
+        # Start capabilities: US labs from compute; Chinese labs set cn_lag0_months behind.
+        us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
+        cn_train = p.us_training_share * self._cn_effective_compute()
+        for lab in self.labs:
+            lab.train((us_train if lab.bloc == "US" else cn_train) * lab.weight, 0.0, -1e9)
+            lab.log_eff = 0.0
+        slope = p.capability_per_decade * (0.7 + p.efficiency_growth) / math.log(10)
+        cap_us = capability.best(self, "US")
+        for lab in (lab for lab in self.labs if lab.bloc == "CN"):
+            target = cap_us - slope * p.cn_lag0_months / 12
+            lab.log_eff = (target / p.capability_per_decade - math.log10(cn_train * lab.weight)) * math.log(10)
+            lab.capability = target
+        self.cap_ref = cap_us
+        self.frontier = capability.FrontierHistory(self.start_q, cap_us, slope)
+        self.us_gov.apply_policy()
+        self.cn_gov.apply_policy()
+        for d in self.designers:
+            d.set_offers()
+
+    # ------------------------------------------------------------------ schedule
+    @property
+    def quarter(self) -> str:
+        """Current quarter label, e.g. ``2025Q3``."""
+        return quarter_label(self.q)
+
+    def step(self) -> None:
+        """Advance one quarter: policy, chips, capacity, models, adoption, markets, firms."""
+        if self.q >= self.end_q:
+            self.running = False
+            return
+        self.q += 1
+        self.years = (self.q - self.start_q) / 4
+        p = self.p
+        self.cum_switch = 0
+        self.spend_years = p.spend_horizon * (1 - math.exp(-self.years / p.spend_horizon))
+        self.usage_index = math.exp(p.demand_growth * self.spend_years + p.price_per_perf_decline * self.years)
+        # 1. policy
+        self.us_gov.apply_policy()
+        self.cn_gov.apply_policy()
+        for g in self.gs_govs.values():
+            g.update_deals()
+        # 2. chips
+        for d in self.designers:
+            d.set_offers()
+        for h in self.provinces:
+            h.cancel_and_complete()
+        result = chips.clear(self, self._chip_budgets(), self.rng_market)
+        # 3. capacity
+        for site in [*self.us_clouds, *self.cn_clouds, *self.provinces]:
+            site.depreciate()
+        self._install(result)
+        demand = capacity.cn_compute_demand(self)
+        self.cn_served = capacity.clear_cn_compute(self, demand)
+        self.cn_scarcity = 1 - self.cn_served
+        hub_util = capacity.hub_utilisation(self)
+        self.cn_gov.tighten_approvals(hub_util)
+        growth = 4 * math.log(max(demand, 1e-9) / max(self.cn_demand_prev, 1e-9))
+        self.cn_demand_prev = demand
+        presigned = 0.5 * p.edwc_budget0 * max(0.0, growth)
+        for h in self.provinces:
+            h.propose(growth, self.cn_gov.approval_strictness, presigned)
+        # 4. models
+        us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
+        cn_train = p.us_training_share * self._cn_effective_compute()
+        capability.train_labs(self, us_train, cn_train)
+        cap_us, cap_cn = capability.best(self, "US"), capability.best(self, "CN")
+        self.frontier.record(self.q, cap_us)
+        # 5. adoption (vectorised over all units)
+        util, afford = markets.cohort_offers(self)
+        st = self.adopters
+        flows = adoption_step(st, self.adjacency, util, afford, self.bass_p, self.bass_q,
+                              p.network_effect, p.choice_noise, p.review_rate,
+                              p.switch_cost_base, p.switch_cost_growth, self.rng_adopt)  # fmt: skip
+        counts = self._cohort_counts()
+        # 6. cloud/model market clearing
+        service = markets.clear_service_market(self, counts)
+        for c in self.us_clouds:
+            c.revenue = service["revenue_us"] * c.weight
+            c.utilisation = min(1.0, self._us_demand() / max(c.total_compute / c.weight, 1e-9))
+        for c in self.cn_clouds:
+            c.revenue = service["revenue_cn"] * c.weight
+        # 7. firms: learning, R&D
+        self.cn_units_in_use = result.units.get("CN", {}).get("CN", 0.0) + result.units.get(
+            "CN_state", {}).get("CN", 0.0)  # fmt: skip
+        for d in self.designers:
+            d.learn(self.cn_units_in_use / 1e6)
+        lag = self.frontier.lag_months(self.q, cap_cn)
+        self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
+        # 8. measurement
+        self.m = collect_metrics(self, result, counts, flows, service, hub_util, cap_us, cap_cn, lag)
+        self.datacollector.collect(self)
+        if self.q >= self.end_q:
+            self.running = False
+
+    # ------------------------------------------------------------------ helpers
+    def _chip_budgets(self) -> dict[str, float]:
+        p, y = self.p, self.years
+        g = math.exp(p.budget_growth * self.spend_years)
+        e = p.budget_demand_elasticity
+        cn = sum(c.chip_budget(p.cn_chip_budget0 * g * (1 + e * self.adoption["CN"]))
+                 for c in self.cn_clouds)  # fmt: skip
+        g_us = math.exp(p.us_budget_growth * self.spend_years)
+        us = sum(c.chip_budget(p.us_chip_budget0 * g_us * (1 + e * self.adoption["US"]))
+                 for c in self.us_clouds)  # fmt: skip
+        state = sum(h.completing_budget for h in self.provinces)
+        return {"US": us, "GS": p.gs_chip_budget0 * g * (1 + e * self.adoption["GS"]),
+                "CN": cn, "CN_state": state}  # fmt: skip
+
+    def _install(self, res: chips.ChipResult) -> None:
+        for vendor in ("US", "CN"):
+            us = res.compute.get("US", {}).get(vendor, 0.0)
+            cn = res.compute.get("CN", {}).get(vendor, 0.0) + res.compute.get(
+                "smuggled", {}).get(vendor, 0.0)  # fmt: skip
+            for c in self.us_clouds:
+                c.install(vendor, us * c.weight)
+            for c in self.cn_clouds:
+                c.install(vendor, cn * c.weight)
+            state = res.compute.get("CN_state", {}).get(vendor, 0.0)
+            total_budget = sum(h.completing_budget for h in self.provinces)
+            for h in self.provinces:
+                if total_budget > 0:
+                    h.install(vendor, state * h.completing_budget / total_budget)
+
+    def _cn_effective_compute(self) -> float:
+        eco = sum(d.ecosystem * d.weight for d in self.designers if d.bloc == "CN")
+        us_chips = sum(c.compute["US"] for c in self.cn_clouds)
+        cn_chips = sum(c.compute["CN"] for c in self.cn_clouds)
+        return (us_chips + eco * cn_chips) * (1 - self.p.mixed_fleet_cost * 0.5 * (cn_chips > 0))
+
+    def _us_demand(self) -> float:
+        share = self.adoption["US"] + 0.5 * self.adoption["GS"]
+        return 0.7 * self.us_fleet0 * self.usage_index * (0.35 + 0.65 * share / 0.3)
+
+    def _cohort_counts(self) -> np.ndarray:
+        """(C, 3, 2) units by cohort, stack and lock-in; one bincount over all units."""
+        p, st = self.p, self.adopters
+        locked = (st.stack > 0) & (p.switch_cost_base + p.switch_cost_growth * st.tenure
+                                   >= p.lock_in_threshold)  # fmt: skip
+        key = st.cohort.astype(np.int64) * 6 + st.stack.astype(np.int64) * 2 + locked
+        return np.bincount(key, minlength=len(self.cohorts) * 6).reshape(-1, 3, 2)
+
+    def run_model(self) -> None:
+        """Run to the last quarter."""
+        while self.running:
+            self.step()

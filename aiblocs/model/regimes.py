@@ -1,0 +1,232 @@
+"""Export-control regimes as data: dated rules per chip tier, China's stance, and US support.
+
+A regime is a timeline. Each US rule says, from a quarter on, whether a chip tier may be sold to
+China (``free``, ``licensed`` with an approval probability, a fee and a volume cap, or ``banned``)
+and the performance ceiling of the export-compliant part. China's stance rules say whether its
+buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
+``aiblocs/data/regimes/*.toml``; any TOML file of the same shape is a regime.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiblocs.model.calendar import parse_quarter
+
+TIERS = ("frontier", "prev", "compliant")
+STATUSES = ("free", "licensed", "banned")
+STANCES = ("allow", "discourage", "block")
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """US rule for one chip tier sold to China, in force from ``start`` (quarter index)."""
+
+    tier: str
+    start: int
+    status: str = "free"
+    approval: float = 1.0  # probability a licence is granted (licensed only)
+    fee: float = 0.0  # share of sale value paid to the US Treasury
+    cap: float | None = None  # max China volume as a share of US-customer volume
+    perf_cap: float | None = None  # H100e ceiling of the compliant part
+
+
+@dataclass(frozen=True)
+class StanceRule:
+    """China's import stance on a US tier from ``start`` (quarter index)."""
+
+    tier: str
+    start: int
+    stance: str
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A named, validated export-control regime."""
+
+    name: str
+    description: str = ""
+    rules: tuple[TierRule, ...] = ()
+    stances: tuple[StanceRule, ...] = ()
+    enforcement: float = 0.6
+    equipment_controls_from: int | None = None
+    domestic_mandate_from: int | None = None
+    export_stack_support: float = 0.0
+    export_stack_from: int | None = None
+
+    def rule(self, tier: str, q: int) -> TierRule:
+        """The US rule for ``tier`` in force at quarter index ``q`` (free before any rule)."""
+        current = TierRule(tier=tier, start=-(10**9))
+        for r in self.rules:
+            if r.tier == tier and r.start <= q and r.start >= current.start:
+                current = r
+        return current
+
+    def stance(self, tier: str, q: int) -> str:
+        """China's import stance on ``tier`` at quarter ``q``."""
+        best, start = "allow", -(10**9)
+        for s in self.stances:
+            if s.tier == tier and start <= s.start <= q:
+                best, start = s.stance, s.start
+        return best
+
+    def equipment_controls(self, q: int) -> bool:
+        """Whether fab-equipment controls cap China's process node at quarter ``q``."""
+        return self.equipment_controls_from is not None and q >= self.equipment_controls_from
+
+    def domestic_mandate(self, q: int) -> bool:
+        """Whether state-funded data centres must use domestic chips at quarter ``q``."""
+        return self.domestic_mandate_from is not None and q >= self.domestic_mandate_from
+
+    def stack_support(self, q: int) -> float:
+        """US 'export the stack' support in [0, 1] at quarter ``q``."""
+        if self.export_stack_from is None or q < self.export_stack_from:
+            return 0.0
+        return self.export_stack_support
+
+    def with_overrides(self, **kw: Any) -> Regime:
+        """Copy with top-level fields replaced (e.g. ``enforcement=0.9``), validated."""
+        data = {k: kw[k] for k in kw}
+        for key in ("equipment_controls_from", "domestic_mandate_from", "export_stack_from"):
+            if isinstance(data.get(key), str):
+                data[key] = _quarter(data[key], key)
+        unknown = set(data) - {
+            "name", "description", "enforcement", "export_stack_support",
+            "equipment_controls_from", "domestic_mandate_from", "export_stack_from",
+        }  # fmt: skip
+        if unknown:
+            raise ValueError(f"unknown regime field(s) {sorted(unknown)}")
+        new = replace(self, **data)
+        validate_regime(new)
+        return new
+
+
+def _quarter(value: Any, where: str) -> int:
+    try:
+        return parse_quarter(value)
+    except ValueError as e:
+        raise ValueError(f"regime field '{where}': {e}") from None
+
+
+def _share(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"regime field '{where}' = {value!r} must be a number in [0, 1]")
+    return float(value)
+
+
+def validate_regime(reg: Regime) -> None:
+    """Raise ``ValueError`` on contradictory or out-of-range rules."""
+    _share(reg.enforcement, "enforcement")
+    _share(reg.export_stack_support, "export_stack_support")
+    seen: set[tuple[str, int]] = set()
+    for r in reg.rules:
+        where = f"rule[{r.tier}@{r.start // 4}Q{r.start % 4 + 1}]"
+        if r.tier not in TIERS:
+            raise ValueError(f"{where}: unknown tier {r.tier!r}; allowed: {', '.join(TIERS)}")
+        if r.status not in STATUSES:
+            raise ValueError(f"{where}: unknown status {r.status!r}; allowed: {', '.join(STATUSES)}")
+        if (r.tier, r.start) in seen:
+            raise ValueError(f"{where}: two rules for the same tier start in the same quarter")
+        seen.add((r.tier, r.start))
+        _share(r.approval, f"{where}.approval")
+        _share(r.fee, f"{where}.fee")
+        if r.cap is not None and (isinstance(r.cap, bool) or not 0 <= r.cap <= 10):
+            raise ValueError(f"{where}.cap = {r.cap!r} must be in [0, 10] (share of US volume)")
+        if r.status == "banned" and (r.fee > 0 or r.cap is not None or r.approval < 1):
+            raise ValueError(f"{where}: a banned tier cannot also have a fee, cap or approval rate")
+        if r.status == "free" and r.approval < 1:
+            raise ValueError(f"{where}: approval < 1 needs status 'licensed', not 'free'")
+        if r.perf_cap is not None and not 0 < r.perf_cap <= 10:
+            raise ValueError(f"{where}.perf_cap = {r.perf_cap!r} must be in (0, 10] H100e")
+    for s in reg.stances:
+        if s.tier not in TIERS:
+            raise ValueError(f"stance: unknown tier {s.tier!r}; allowed: {', '.join(TIERS)}")
+        if s.stance not in STANCES:
+            raise ValueError(f"stance: unknown stance {s.stance!r}; allowed: {', '.join(STANCES)}")
+
+
+def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
+    """Build and validate a regime from a mapping shaped like the preset TOML files."""
+    if not isinstance(data, dict):
+        raise ValueError("a regime must be a table of fields")
+    allowed = {
+        "name", "description", "enforcement", "equipment_controls_from", "domestic_mandate_from",
+        "export_stack_support", "export_stack_from", "rule", "stance",
+    }  # fmt: skip
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
+    rules = []
+    for i, r in enumerate(data.get("rule", [])):
+        extra = sorted(set(r) - {"tier", "from", "status", "approval", "fee", "cap", "perf_cap"})
+        if extra or "tier" not in r or "from" not in r:
+            raise ValueError(f"rule #{i + 1} needs 'tier' and 'from' and has unknown keys {extra}")
+        rules.append(
+            TierRule(
+                tier=r["tier"],
+                start=_quarter(r["from"], f"rule #{i + 1}.from"),
+                status=r.get("status", "free"),
+                approval=r.get("approval", 1.0),
+                fee=r.get("fee", 0.0),
+                cap=r.get("cap"),
+                perf_cap=r.get("perf_cap"),
+            )
+        )
+    stances = []
+    for i, s in enumerate(data.get("stance", [])):
+        if set(s) != {"tier", "from", "stance"}:
+            raise ValueError(f"stance #{i + 1} needs exactly 'tier', 'from' and 'stance'")
+        stances.append(StanceRule(s["tier"], _quarter(s["from"], f"stance #{i + 1}.from"), s["stance"]))
+    opt = {k: _quarter(data[k], k) for k in (
+        "equipment_controls_from", "domestic_mandate_from", "export_stack_from") if k in data}  # fmt: skip
+    reg = Regime(
+        name=data.get("name", name or "custom"),
+        description=data.get("description", ""),
+        rules=tuple(rules),
+        stances=tuple(stances),
+        enforcement=data.get("enforcement", 0.6),
+        export_stack_support=data.get("export_stack_support", 0.0),
+        **opt,
+    )
+    validate_regime(reg)
+    return reg
+
+
+def load_regime_file(path: str | Path) -> Regime:
+    """Load a regime from a TOML file, with a clear error if it is malformed."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"regime file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"regime file {path} is not valid TOML: {e}") from None
+    try:
+        return regime_from_dict(data, name=path.stem)
+    except ValueError as e:
+        raise ValueError(f"regime file {path}: {e}") from None
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped regime presets."""
+    folder = resources.files("aiblocs.data") / "regimes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def get_regime(regime: str | Regime | Path) -> Regime:
+    """Resolve a preset name, a path to a TOML file, or a :class:`Regime` instance."""
+    if isinstance(regime, Regime):
+        validate_regime(regime)
+        return regime
+    text = str(regime)
+    if text.endswith(".toml") or isinstance(regime, Path):
+        return load_regime_file(text)
+    names = preset_names()
+    if text not in names:
+        raise ValueError(f"unknown regime {text!r}; choose one of {', '.join(names)} or a .toml file")
+    data = tomllib.loads((resources.files("aiblocs.data") / "regimes" / f"{text}.toml").read_text())
+    return regime_from_dict(data, name=text)
