@@ -5,8 +5,24 @@ from aiblocs.cli import main
 
 def test_run_writes_frame_and_plot(tmp_path, capsys):
     out = tmp_path / "r"
-    assert main(["run", "--regime", "containment", "--seed", "3", "--n-adopters", "800",
-                 "--out", str(out), "--set", "enforcement=0.8"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--regime",
+                "containment",
+                "--seed",
+                "3",
+                "--n-adopters",
+                "800",
+                "--out",
+                str(out),
+                "--set",
+                "enforcement=0.8",
+            ]
+        )
+        == 0
+    )
     df = pd.read_parquet(out / "quarterly.parquet")
     assert len(df) == 56 and (out / "quarterly.csv").exists()
     assert (out / "key_series.png").stat().st_size > 10_000

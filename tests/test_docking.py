@@ -15,8 +15,20 @@ def test_bass_recurrence_well_mixed():
     f_model, f_bass = 0.0, 0.0
     for _ in range(steps):
         f_prev = f_model
-        adoption_step(st, None, utility, one, one * p, one * q, r=0.0, noise_scale=1.0,
-                      review_rate=0.0, cost_base=0.0, cost_growth=0.0, rng=rng)
+        adoption_step(
+            st,
+            None,
+            utility,
+            one,
+            one * p,
+            one * q,
+            r=0.0,
+            noise_scale=1.0,
+            review_rate=0.0,
+            cost_base=0.0,
+            cost_growth=0.0,
+            rng=rng,
+        )
         f_model = float((st.stack > 0).mean())
         f_bass = f_bass + (1 - f_bass) * (p + q * f_bass)
         # one-step conditional check: binomial draw around the recurrence from the simulated state
@@ -28,8 +40,9 @@ def test_bass_recurrence_well_mixed():
     assert f_model > 0.9  # the curve has actually saturated
 
 
-def _arthur_lockin_share(runs: int, a_r: float, b_r: float, a_s: float, b_s: float, r: float,
-                         rng: np.random.Generator) -> tuple[float, float]:
+def _arthur_lockin_share(
+    runs: int, a_r: float, b_r: float, a_s: float, b_s: float, r: float, rng: np.random.Generator
+) -> tuple[float, float]:
     """Drive choose_stack one arrival at a time over many parallel runs; return P(lock A), P(B)."""
     counts = np.zeros((runs, 2))
     base_r, base_s = np.array([a_r, b_r]), np.array([a_s, b_s])

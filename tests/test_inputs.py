@@ -7,20 +7,23 @@ from aiblocs.cli import main
 from aiblocs.model.regimes import load_regime_file
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({"regime": "nope"}, "unknown regime 'nope'"),
-    ({"n_adopters": -5}, "n_adopters"),
-    ({"n_adopters": 0}, "n_adopters"),
-    ({"share_us": 1.5}, "share_us"),
-    ({"cross_border": -0.1}, "[0, 1]"),
-    ({"enforcement": 1.2}, "enforcement"),
-    ({"end": "2020Q1"}, "before 'start'"),
-    ({"start": "2025Q5"}, "YYYYQn"),
-    ({"bass_q": float("nan")}, "bass_q"),
-    ({"bass_p": "high"}, "must be a number"),
-    ({"no_such_param": 1}, "unknown parameter"),
-    ({"seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"regime": "nope"}, "unknown regime 'nope'"),
+        ({"n_adopters": -5}, "n_adopters"),
+        ({"n_adopters": 0}, "n_adopters"),
+        ({"share_us": 1.5}, "share_us"),
+        ({"cross_border": -0.1}, "[0, 1]"),
+        ({"enforcement": 1.2}, "enforcement"),
+        ({"end": "2020Q1"}, "before 'start'"),
+        ({"start": "2025Q5"}, "YYYYQn"),
+        ({"bass_q": float("nan")}, "bass_q"),
+        ({"bass_p": "high"}, "must be a number"),
+        ({"no_such_param": 1}, "unknown parameter"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_bad_input_rejected(kwargs, fragment):
     kw = {"regime": "historical", "n_adopters": 100, **kwargs}
     with pytest.raises(ValueError) as e:
@@ -28,18 +31,30 @@ def test_bad_input_rejected(kwargs, fragment):
     assert fragment in str(e.value)
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ('name = "x"\n[[rule]]\ntier = "frontier"\nfrom = "2023Q1"\nstatus = "maybe"\n', "unknown status"),
-    ('name = "x"\n[[rule]]\ntier = "frontier"\nfrom = "2023Q1"\nstatus = "banned"\nfee = 0.2\n',
-     "banned tier cannot"),
-    ('name = "x"\n[[rule]]\ntier = "gpu"\nfrom = "2023Q1"\n', "unknown tier"),
-    ('name = "x"\n[[rule]]\ntier = "prev"\nfrom = "2023Q9"\n', "YYYYQn"),
-    ('name = "x"\nenforcement = 2\n', "[0, 1]"),
-    ('name = "x"\n[[rule]]\ntier = "prev"\nfrom = "2023Q1"\n[[rule]]\ntier = "prev"\n'
-     'from = "2023Q1"\nstatus = "banned"\n', "same quarter"),
-    ('name = "x"\nthis is not toml', "not valid TOML"),
-    ('name = "x"\ncolour = "red"\n', "unknown regime field"),
-])
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        (
+            'name = "x"\n[[rule]]\ntier = "frontier"\nfrom = "2023Q1"\nstatus = "maybe"\n',
+            "unknown status",
+        ),
+        (
+            'name = "x"\n[[rule]]\ntier = "frontier"\nfrom = "2023Q1"\n'
+            'status = "banned"\nfee = 0.2\n',
+            "banned tier cannot",
+        ),
+        ('name = "x"\n[[rule]]\ntier = "gpu"\nfrom = "2023Q1"\n', "unknown tier"),
+        ('name = "x"\n[[rule]]\ntier = "prev"\nfrom = "2023Q9"\n', "YYYYQn"),
+        ('name = "x"\nenforcement = 2\n', "[0, 1]"),
+        (
+            'name = "x"\n[[rule]]\ntier = "prev"\nfrom = "2023Q1"\n[[rule]]\ntier = "prev"\n'
+            'from = "2023Q1"\nstatus = "banned"\n',
+            "same quarter",
+        ),
+        ('name = "x"\nthis is not toml', "not valid TOML"),
+        ('name = "x"\ncolour = "red"\n', "unknown regime field"),
+    ],
+)
 def test_malformed_regime_toml(tmp_path, text, fragment):
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -50,8 +65,10 @@ def test_malformed_regime_toml(tmp_path, text, fragment):
 
 def test_regime_toml_runs(tmp_path):
     path = tmp_path / "strict.toml"
-    path.write_text('name = "strict"\nenforcement = 0.9\n[[rule]]\ntier = "compliant"\n'
-                    'from = "2022Q4"\nstatus = "banned"\n')
+    path.write_text(
+        'name = "strict"\nenforcement = 0.9\n[[rule]]\ntier = "compliant"\n'
+        'from = "2022Q4"\nstatus = "banned"\n'
+    )
     df = run(str(path), seed=0, n_adopters=300)
     assert len(df) == 56
 

@@ -12,8 +12,10 @@ N = 3000
 
 @pytest.fixture(scope="module")
 def frames():
-    return {r: run(r, seed=1, n_adopters=N) for r in
-            ("historical", "open", "containment", "managed_access", "managed_access_cn_block")}
+    return {
+        r: run(r, seed=1, n_adopters=N)
+        for r in ("historical", "open", "containment", "managed_access", "managed_access_cn_block")
+    }
 
 
 def test_columns_and_quarters(frames):
@@ -31,15 +33,27 @@ def test_same_seed_identical_different_seed_differs():
     assert not a.drop(columns="quarter").equals(c.drop(columns="quarter"))
 
 
-@pytest.mark.parametrize("regime", ["historical", "open", "containment", "managed_access",
-                                    "managed_access_cn_block"])
+@pytest.mark.parametrize(
+    "regime", ["historical", "open", "containment", "managed_access", "managed_access_cn_block"]
+)
 def test_invariants_every_quarter(frames, regime):
     df = frames[regime]
     num = df.drop(columns="quarter")
     assert np.isfinite(num.to_numpy(float)).all()
-    shares = [c for c in REPORTERS if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
-              or c in ("cn_domestic_chip_share", "us_chip_revenue_cn_share", "cn_dc_utilisation",
-                       "gs_rent_share", "gs_dependence", "cn_compute_served")]
+    shares = [
+        c
+        for c in REPORTERS
+        if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
+        or c
+        in (
+            "cn_domestic_chip_share",
+            "us_chip_revenue_cn_share",
+            "cn_dc_utilisation",
+            "gs_rent_share",
+            "gs_dependence",
+            "cn_compute_served",
+        )
+    ]
     assert ((num[shares] >= 0) & (num[shares] <= 1)).all().all()
     adopted = df["adoption_gs"] > 0
     total = df["gs_share_us_stack"] + df["gs_share_cn_stack"]
@@ -91,8 +105,10 @@ def test_managed_access_collects_fees(frames):
 
 def test_controls_raise_domestic_chip_share(frames):
     open_, cont = frames["open"].set_index("quarter"), frames["containment"].set_index("quarter")
-    assert cont.loc["2026Q1":"2030Q4", "cn_domestic_chip_share"].mean() > \
-        open_.loc["2026Q1":"2030Q4", "cn_domestic_chip_share"].mean()
+    assert (
+        cont.loc["2026Q1":"2030Q4", "cn_domestic_chip_share"].mean()
+        > open_.loc["2026Q1":"2030Q4", "cn_domestic_chip_share"].mean()
+    )
 
 
 def test_million_adopter_model_builds_lean():

@@ -17,8 +17,16 @@ class AdopterCohort(mesa.Agent):
     one vectorised pass per quarter (:func:`aiblocs.model.adoption.adoption_step`).
     """
 
-    def __init__(self, model: mesa.Model, index: int, country: str, region: str, sector: str,
-                 lo: int, hi: int) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        index: int,
+        country: str,
+        region: str,
+        sector: str,
+        lo: int,
+        hi: int,
+    ) -> None:
         super().__init__(model)
         self.index, self.country, self.region, self.sector = index, country, region, sector
         self.lo, self.hi = lo, hi
@@ -32,7 +40,7 @@ class AdopterCohort(mesa.Agent):
     @property
     def stacks(self) -> np.ndarray:
         """View of the cohort's stack array (0 none, 1 US, 2 CN)."""
-        return self.model.adopters.stack[self.lo:self.hi]
+        return self.model.adopters.stack[self.lo : self.hi]
 
     @property
     def adoption(self) -> float:

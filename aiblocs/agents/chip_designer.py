@@ -17,8 +17,15 @@ class ChipDesigner(mesa.Agent):
     per quarter, revenue in USD bn per quarter by destination region.
     """
 
-    def __init__(self, model: mesa.Model, name: str, bloc: str, weight: float, ecosystem: float,
-                 cost_mult: float) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        bloc: str,
+        weight: float,
+        ecosystem: float,
+        cost_mult: float,
+    ) -> None:
         super().__init__(model)
         self.name, self.bloc, self.weight, self.cost_mult = name, bloc, weight, cost_mult
         self.ecosystem = ecosystem  # software maturity in [0, 1]
@@ -47,15 +54,20 @@ class ChipDesigner(mesa.Agent):
             frontier = p.us_frontier_perf0 * math.exp(p.us_perf_growth * years)
             prev = p.us_frontier_perf0 * math.exp(p.us_perf_growth * (years - p.prev_lag_years))
             cap = m.us_gov.rules["compliant"].perf_cap
-            self.perf = {"frontier": frontier, "prev": prev,
-                         "compliant": min(prev, cap if cap is not None else 0.15 * frontier)}
+            self.perf = {
+                "frontier": frontier,
+                "prev": prev,
+                "compliant": min(prev, cap if cap is not None else 0.15 * frontier),
+            }
         else:
             perf = p.cn_perf0 * (self.rd_stock / self.rd0) ** p.cn_perf_rd_elasticity
             ceiling = m.cn_gov.node_cap()
             self.perf = {"domestic": min(perf, ceiling)}
             price_per_perf *= p.cn_chip_cost_ratio * (p.cn_yield_max / self.yield_) ** 0.3
             wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * years)
-            self.capacity = wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
+            self.capacity = (
+                wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
+            )
         self.price = {t: price_per_perf * v * TIER_MARKUP[t] for t, v in self.perf.items()}
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0

@@ -12,12 +12,21 @@ class CloudProvider(mesa.Agent):
     regions in the Global South (Alibaba and Huawei have far fewer than the US three).
     """
 
-    def __init__(self, model: mesa.Model, name: str, bloc: str, weight: float,
-                 gs_presence: float, fleet: float) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        bloc: str,
+        weight: float,
+        gs_presence: float,
+        fleet: float,
+    ) -> None:
         super().__init__(model)
         self.name, self.bloc, self.weight, self.gs_presence = name, bloc, weight, gs_presence
-        self.compute = {"US": fleet if bloc == "US" else 0.8 * fleet,
-                        "CN": 0.0 if bloc == "US" else 0.2 * fleet}  # H100e by chip vendor
+        self.compute = {
+            "US": fleet if bloc == "US" else 0.8 * fleet,
+            "CN": 0.0 if bloc == "US" else 0.2 * fleet,
+        }  # H100e by chip vendor
         self.utilisation = 0.7
         self.served = 0.0  # H100e of demand served this quarter
         self.revenue = 0.0  # USD bn per quarter

@@ -14,8 +14,15 @@ class ModelLab(mesa.Agent):
     inference (USD per million tokens) and openness in [0, 1].
     """
 
-    def __init__(self, model: mesa.Model, name: str, bloc: str, weight: float, openness: float,
-                 log_eff: float) -> None:
+    def __init__(
+        self,
+        model: mesa.Model,
+        name: str,
+        bloc: str,
+        weight: float,
+        openness: float,
+        log_eff: float,
+    ) -> None:
         super().__init__(model)
         self.name, self.bloc, self.weight, self.openness = name, bloc, weight, openness
         self.log_eff = log_eff  # natural log of algorithmic efficiency multiplier
@@ -25,7 +32,7 @@ class ModelLab(mesa.Agent):
         self.price = model.p.us_price0
 
     def train(self, compute: float, wanted: float, frontier_log_eff: float) -> None:
-        """Update efficiency (baseline + induced by scarcity + open-weight spillover) and capability.
+        """Update efficiency (baseline, scarcity-induced, open-weight spillover) and capability.
 
         Args:
             compute: effective training compute available to the lab (H100e).

@@ -14,8 +14,9 @@ class Province(mesa.Agent):
     completion quarter), utilisation, cancellations this quarter (projects).
     """
 
-    def __init__(self, model: mesa.Model, name: str, east: bool, optimism_mult: float,
-                 weight: float) -> None:
+    def __init__(
+        self, model: mesa.Model, name: str, east: bool, optimism_mult: float, weight: float
+    ) -> None:
         super().__init__(model)
         self.name, self.east, self.optimism_mult, self.weight = name, east, optimism_mult, weight
         self.compute = {"US": 0.0, "CN": 0.0}

@@ -43,7 +43,9 @@ class AdopterState:
         return np.where(self.stack > 0, base + growth * self.tenure, 0.0).astype(np.float32)
 
 
-def adoption_probability(p: np.ndarray, q: np.ndarray, s_nbr: np.ndarray, a: np.ndarray) -> np.ndarray:
+def adoption_probability(
+    p: np.ndarray, q: np.ndarray, s_nbr: np.ndarray, a: np.ndarray
+) -> np.ndarray:
     """Per-step adoption probability ``min(1, (p + q * s_nbr) * a)`` (discrete Bass hazard)."""
     return np.minimum(1.0, (p + q * s_nbr) * a)
 

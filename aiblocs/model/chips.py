@@ -85,7 +85,8 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
         ])  # fmt: skip
         fees = np.array([us.rules[o.tier].fee if in_cn and o.bloc == "US" else 0.0 for o in offers])
         penalty = np.array([p.discourage_penalty if in_cn and o.bloc == "US"
-                            and cn.stance[o.tier] == "discourage" else 0.0 for o in offers])  # fmt: skip
+                            and cn.stance[o.tier] == "discourage"
+                            else 0.0 for o in offers])  # fmt: skip
         u = np.where(allowed, _utilities(offers, fees, penalty, p), -np.inf)
         spend = budget * _softmax(u) if allowed.any() and budget > 0 else np.zeros(len(offers))
         if in_cn:
@@ -122,7 +123,9 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
                     res.us_units_by_tier_cn[o.tier] = res.us_units_by_tier_cn.get(o.tier, 0) + n
         if region == "CN":
             lost = (1 - scale) * units / np.maximum(scale, 1e-12)
-            res.unspent_cn += float(sum(n * o.price / 1e9 for o, n in zip(offers, lost, strict=True)))
+            res.unspent_cn += float(
+                sum(n * o.price / 1e9 for o, n in zip(offers, lost, strict=True))
+            )
     return res
 
 
@@ -156,7 +159,9 @@ def _ration_us_rules(model, offers, spend, fees, u, us_units_tier, res, rng) -> 
                 smuggle_spend += leak
                 res.smuggled_units += leak * 1e9 / (o.price * (1 + p.smuggle_premium))
                 res.compute.setdefault("smuggled", {"US": 0.0, "CN": 0.0})
-                res.compute["smuggled"]["US"] += leak * 1e9 / (o.price * (1 + p.smuggle_premium)) * o.perf
+                res.compute["smuggled"]["US"] += (
+                    leak * 1e9 / (o.price * (1 + p.smuggle_premium)) * o.perf
+                )
                 gap -= leak
             denied += gap
         spend[i] = legal

@@ -45,7 +45,9 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
         must_host = ctry["sovereignty"] or coh.sector == "government"
         best_value = 0.0
         for k, bloc in enumerate(("US", "CN")):
-            price = prices[bloc] * (1 - p.export_stack_subsidy * support if gs and bloc == "US" else 1)
+            price = prices[bloc] * (
+                1 - p.export_stack_subsidy * support if gs and bloc == "US" else 1
+            )
             latency = 0.3 + 1.5 * (1 - presence[bloc])  # 100 ms units
             fit = max(presence[bloc], OPENNESS[bloc] * ctry["infra"])
             sign = 1.0 if bloc == "US" else -1.0
@@ -55,12 +57,15 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
             access = ctry["access_us"] if bloc == "US" else ctry["access_cn"]
             util[j, k] = u + (math.log(access) if access > 0 else -1e3)
             if access > 0:
-                value = math.exp(caps[bloc] - model.cap_ref) * (p.us_price0 / price) ** PRICE_ELASTICITY_A
+                value = (
+                    math.exp(caps[bloc] - model.cap_ref)
+                    * (p.us_price0 / price) ** PRICE_ELASTICITY_A
+                )
                 best_value = max(best_value, value)
         x = p.wtp_scale * (ctry["income"] / INCOME_REF) ** INCOME_ELASTICITY_A * best_value
         a = ctry["infra"] * SECTOR_AFFORD[coh.sector_index] * x / (1 + x)
         if coh.region == "CN":
-            a *= model.cn_served ** 0.5  # compute scarcity throttles Chinese diffusion
+            a *= model.cn_served**0.5  # compute scarcity throttles Chinese diffusion
             if model.cn_gov.ai_plus:
                 a *= 1 + p.cn_ai_plus_push
         afford[j] = min(1.0, a)

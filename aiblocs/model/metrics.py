@@ -59,10 +59,18 @@ def _safe(num: float, den: float) -> float:
     return float(num / den) if den > 0 else 0.0
 
 
-def collect_metrics(model, res, counts: np.ndarray, flows, service: dict, hub_util: float,
-                    cap_us: float, cap_cn: float, lag: float) -> dict[str, float | str]:
+def collect_metrics(
+    model,
+    res,
+    counts: np.ndarray,
+    flows,
+    service: dict,
+    hub_util: float,
+    cap_us: float,
+    cap_cn: float,
+    lag: float,
+) -> dict[str, float | str]:
     """Compute every reporter for this quarter from cohort counts and market results."""
-    p = model.p
     region = model.cohort_region
     by_region = {r: counts[region == r].sum(axis=0) for r in ("US", "CN", "GS")}  # (3 stacks, 2)
     adoption = {r: _safe(c[1:].sum(), c.sum()) for r, c in by_region.items()}

@@ -56,9 +56,14 @@ class AIBlocsModel(mesa.Model):
         **overrides: any :class:`Params` field, or a regime field such as ``enforcement``.
     """
 
-    def __init__(self, regime: str | Regime = "historical", seed: int = 0,
-                 n_adopters: int | None = None, params: Params | None = None,
-                 **overrides: Any) -> None:
+    def __init__(
+        self,
+        regime: str | Regime = "historical",
+        seed: int = 0,
+        n_adopters: int | None = None,
+        params: Params | None = None,
+        **overrides: Any,
+    ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         reg_fields = {"enforcement", "export_stack_support", "equipment_controls_from",
@@ -104,14 +109,38 @@ class AIBlocsModel(mesa.Model):
         # Fleets start at five quarters of spend (stock ~ flow / (depreciation + growth)).
         us_fleet = 5 * p.us_chip_budget0 * 1e9 / p.chip_price_us
         cn_fleet = 5 * p.cn_chip_budget0 * 1e9 / p.chip_price_us
-        self.us_clouds = [CloudProvider(self, n, "US", w, g, us_fleet * w) for n, w, g in (
-            ("AWS-like", 0.4, 1.0), ("Azure-like", 0.35, 1.0), ("GCP-like", 0.25, 0.9))]
-        self.cn_clouds = [CloudProvider(self, n, "CN", w, g, cn_fleet * w) for n, w, g in (
-            ("Alibaba-like", 0.45, 0.6), ("Huawei-Cloud-like", 0.3, 0.6), ("ByteDance-like", 0.25, 0.2))]
-        self.labs = [ModelLab(self, n, "US", w, o, 0.0) for n, w, o in (
-            ("OpenAI-like", 0.4, 0.0), ("Anthropic-like", 0.3, 0.0), ("Meta-like", 0.3, 0.8))]
-        self.labs += [ModelLab(self, n, "CN", w, o, 0.0) for n, w, o in (
-            ("DeepSeek-like", 0.3, 1.0), ("Qwen-like", 0.4, 1.0), ("Kimi-like", 0.3, 0.7))]
+        self.us_clouds = [
+            CloudProvider(self, n, "US", w, g, us_fleet * w)
+            for n, w, g in (
+                ("AWS-like", 0.4, 1.0),
+                ("Azure-like", 0.35, 1.0),
+                ("GCP-like", 0.25, 0.9),
+            )
+        ]
+        self.cn_clouds = [
+            CloudProvider(self, n, "CN", w, g, cn_fleet * w)
+            for n, w, g in (
+                ("Alibaba-like", 0.45, 0.6),
+                ("Huawei-Cloud-like", 0.3, 0.6),
+                ("ByteDance-like", 0.25, 0.2),
+            )
+        ]
+        self.labs = [
+            ModelLab(self, n, "US", w, o, 0.0)
+            for n, w, o in (
+                ("OpenAI-like", 0.4, 0.0),
+                ("Anthropic-like", 0.3, 0.0),
+                ("Meta-like", 0.3, 0.8),
+            )
+        ]
+        self.labs += [
+            ModelLab(self, n, "CN", w, o, 0.0)
+            for n, w, o in (
+                ("DeepSeek-like", 0.3, 1.0),
+                ("Qwen-like", 0.4, 1.0),
+                ("Kimi-like", 0.3, 0.7),
+            )
+        ]
         hubs = (("Beijing-Tianjin-Hebei", True, 0.8), ("Yangtze-Delta", True, 0.8),
                 ("Guangdong-HK-Macao", True, 0.8), ("Chengdu-Chongqing", True, 1.0),
                 ("Inner-Mongolia", False, 1.3), ("Guizhou", False, 1.3), ("Gansu", False, 1.4),
@@ -131,9 +160,12 @@ class AIBlocsModel(mesa.Model):
         lo = 0
         for c, n_c in zip(specs, per_country, strict=True):
             c_lo = lo
-            for s, n_s in zip(SECTORS, _largest_remainder(int(n_c), np.array(SECTOR_SHARE)),
-                              strict=True):
-                coh = AdopterCohort(self, len(self.cohorts), c["name"], c["region"], s, lo, lo + n_s)
+            for s, n_s in zip(
+                SECTORS, _largest_remainder(int(n_c), np.array(SECTOR_SHARE)), strict=True
+            ):
+                coh = AdopterCohort(
+                    self, len(self.cohorts), c["name"], c["region"], s, lo, lo + n_s
+                )
                 self.cohorts.append(coh)
                 cohort_ids.append(np.full(n_s, coh.index, np.int32))
                 lo += int(n_s)
@@ -171,7 +203,9 @@ class AIBlocsModel(mesa.Model):
         cap_us = capability.best(self, "US")
         for lab in (lab for lab in self.labs if lab.bloc == "CN"):
             target = cap_us - slope * p.cn_lag0_months / 12
-            lab.log_eff = (target / p.capability_per_decade - math.log10(cn_train * lab.weight)) * math.log(10)
+            lab.log_eff = (
+                target / p.capability_per_decade - math.log10(cn_train * lab.weight)
+            ) * math.log(10)
             lab.capability = target
         self.cap_ref = cap_us
         self.frontier = capability.FrontierHistory(self.start_q, cap_us, slope)
@@ -196,7 +230,9 @@ class AIBlocsModel(mesa.Model):
         p = self.p
         self.cum_switch = 0
         self.spend_years = p.spend_horizon * (1 - math.exp(-self.years / p.spend_horizon))
-        self.usage_index = math.exp(p.demand_growth * self.spend_years + p.price_per_perf_decline * self.years)
+        self.usage_index = math.exp(
+            p.demand_growth * self.spend_years + p.price_per_perf_decline * self.years
+        )
         # 1. policy
         self.us_gov.apply_policy()
         self.cn_gov.apply_policy()
@@ -250,14 +286,16 @@ class AIBlocsModel(mesa.Model):
         lag = self.frontier.lag_months(self.q, cap_cn)
         self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
         # 8. measurement
-        self.m = collect_metrics(self, result, counts, flows, service, hub_util, cap_us, cap_cn, lag)
+        self.m = collect_metrics(
+            self, result, counts, flows, service, hub_util, cap_us, cap_cn, lag
+        )
         self.datacollector.collect(self)
         if self.q >= self.end_q:
             self.running = False
 
     # ------------------------------------------------------------------ helpers
     def _chip_budgets(self) -> dict[str, float]:
-        p, y = self.p, self.years
+        p = self.p
         g = math.exp(p.budget_growth * self.spend_years)
         e = p.budget_demand_elasticity
         cn = sum(c.chip_budget(p.cn_chip_budget0 * g * (1 + e * self.adoption["CN"]))

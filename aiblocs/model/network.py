@@ -37,7 +37,9 @@ def build_adjacency(
     pos = i - block_start
     size = np.maximum(block_size, 1)
     half = max(1, degree // 2)
-    offsets = np.concatenate([np.arange(1, half // 2 + 2), -np.arange(1, half - half // 2 + 1)])[:half]
+    offsets = np.concatenate([np.arange(1, half // 2 + 2), -np.arange(1, half - half // 2 + 1)])[
+        :half
+    ]
     ring = block_start[:, None] + (pos[:, None] + offsets[None, :]) % size[:, None]
     n_rand = degree - half
     rand = block_start[:, None] + (rng.random((n, n_rand)) * size[:, None]).astype(np.int64)

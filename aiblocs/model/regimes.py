@@ -128,7 +128,9 @@ def validate_regime(reg: Regime) -> None:
         if r.tier not in TIERS:
             raise ValueError(f"{where}: unknown tier {r.tier!r}; allowed: {', '.join(TIERS)}")
         if r.status not in STATUSES:
-            raise ValueError(f"{where}: unknown status {r.status!r}; allowed: {', '.join(STATUSES)}")
+            raise ValueError(
+                f"{where}: unknown status {r.status!r}; allowed: {', '.join(STATUSES)}"
+            )
         if (r.tier, r.start) in seen:
             raise ValueError(f"{where}: two rules for the same tier start in the same quarter")
         seen.add((r.tier, r.start))
@@ -180,9 +182,12 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     for i, s in enumerate(data.get("stance", [])):
         if set(s) != {"tier", "from", "stance"}:
             raise ValueError(f"stance #{i + 1} needs exactly 'tier', 'from' and 'stance'")
-        stances.append(StanceRule(s["tier"], _quarter(s["from"], f"stance #{i + 1}.from"), s["stance"]))
+        stances.append(
+            StanceRule(s["tier"], _quarter(s["from"], f"stance #{i + 1}.from"), s["stance"])
+        )
     opt = {k: _quarter(data[k], k) for k in (
-        "equipment_controls_from", "domestic_mandate_from", "export_stack_from") if k in data}  # fmt: skip
+        "equipment_controls_from", "domestic_mandate_from", "export_stack_from")
+        if k in data}  # fmt: skip
     reg = Regime(
         name=data.get("name", name or "custom"),
         description=data.get("description", ""),
@@ -227,6 +232,8 @@ def get_regime(regime: str | Regime | Path) -> Regime:
         return load_regime_file(text)
     names = preset_names()
     if text not in names:
-        raise ValueError(f"unknown regime {text!r}; choose one of {', '.join(names)} or a .toml file")
+        raise ValueError(
+            f"unknown regime {text!r}; choose one of {', '.join(names)} or a .toml file"
+        )
     data = tomllib.loads((resources.files("aiblocs.data") / "regimes" / f"{text}.toml").read_text())
     return regime_from_dict(data, name=text)
