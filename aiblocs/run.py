@@ -9,8 +9,9 @@ import pandas as pd
 from aiblocs.model.model import AIBlocsModel
 
 
-def run(regime: str = "historical", seed: int = 0, n_adopters: int | None = None,
-        **overrides: Any) -> pd.DataFrame:
+def run(
+    regime: str = "historical", seed: int = 0, n_adopters: int | None = None, **overrides: Any
+) -> pd.DataFrame:
     """Run one simulation and return one row per quarter (column ``quarter`` = ``2022Q1`` ...).
 
     Args:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-PROJECT_SIZE_BN = 0.05  # USD bn per data-centre project (200 bn yuan over ~500 projects [5, 83])
+PROJECT_SIZE_BN = 0.3  # USD bn of chip spend per project; scales cancellations to counts [81]
 
 
 class Province(mesa.Agent):
@@ -44,8 +44,7 @@ class Province(mesa.Agent):
         if m.q < m.edwc_launch:
             return
         optimism = p.edwc_optimism * self.optimism_mult
-        expected = max(0.0, demand_growth) * (1 + optimism) + 0.1 * optimism
-        wanted = p.edwc_budget0 * self.weight * expected / 0.5
+        wanted = p.edwc_budget0 * self.weight * (1 + optimism * min(1.0, max(0.0, demand_growth)))
         approved = (1 - strictness) * wanted + strictness * min(wanted, presigned * self.weight)
         due = m.q + p.build_lag
         self.pipeline[due] = self.pipeline.get(due, 0.0) + approved

@@ -163,7 +163,7 @@ class Params:
 
     # --- demand, capacity and EDWC --------------------------------------------------------
     cn_chip_budget0: float = param(
-        1.0, "USD bn/quarter", 0, 1e3, "China accelerator spend 2022", "[72]"
+        0.5, "USD bn/quarter", 0, 1e3, "China accelerator spend 2022", "[72]"
     )
     us_chip_budget0: float = param(
         3.0, "USD bn/quarter", 0, 1e4, "US accelerator spend 2022", "[44],[91]"
@@ -193,14 +193,14 @@ class Params:
     )
     latency_sensitive: float = param(0.6, "fraction", 0, 1, "real-time share of CN demand", "[79]")
     edwc_optimism: float = param(
-        1.2, "ratio", 0, 5, "province over-forecast of demand growth", "[8],[83]"
+        4.0, "ratio", 0, 5, "province over-forecast of demand growth", "[8],[83]"
     )
     edwc_budget0: float = param(
-        1.5, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
+        3.0, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
     )
     edwc_launch: str = param("2022Q1", "quarter", None, None, "EDWC programme launch", "[4]")
     approval_threshold: float = param(
-        0.4, "fraction", 0, 1, "utilisation below which approvals tighten", "[9]"
+        0.25, "fraction", 0, 1, "utilisation below which approvals tighten", "[9]"
     )
     cancel_threshold: float = param(
         0.3, "fraction", 0, 1, "hub utilisation that triggers cancellations", "[81]"
@@ -228,7 +228,7 @@ class Params:
         0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "[109]"
     )
     induced_efficiency: float = param(
-        0.4, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
+        0.7, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
     )
     cn_compute_ratio_want: float = param(
         0.5, "ratio", 0, 10, "CN labs' compute aim vs US labs", "ass."
@@ -236,7 +236,7 @@ class Params:
     open_weight_spillover: float = param(
         0.3, "fraction", 0, 1, "share of gap closed by open weights", "[37]"
     )
-    cn_lag0_months: float = param(13.0, "months", 0, 60, "CN lag in 2022Q1", "[27] 12-14")
+    cn_lag0_months: float = param(16.0, "months", 0, 60, "CN lag in 2022Q1", "[27] 12-14")
     us_price0: float = param(20.0, "USD/M tokens", 0.01, 1e3, "frontier price 2022", "[109]")
     cn_price_ratio: float = param(0.2, "ratio", 0.001, 10, "CN/US inference price", "[106],[110]")
     price_decline: float = param(1.2, "1/year (log)", 0, 5, "inference price decline", "[109] 280x")
