@@ -8,8 +8,8 @@ import mesa
 class CloudProvider(mesa.Agent):
     """A hyperscaler (US) or Chinese cloud with a fleet in H100e by chip vendor.
 
-    ``weight`` is its share of its bloc's commercial chip budget; ``gs_presence`` scales its
-    regions in the Global South (Alibaba and Huawei have far fewer than the US three).
+    ``weight`` is its share of its bloc's commercial chip budget and of its stack's revenue. US
+    clouds also host the compute that Global South buyers purchase (their GS regions).
     """
 
     def __init__(
@@ -18,11 +18,10 @@ class CloudProvider(mesa.Agent):
         name: str,
         bloc: str,
         weight: float,
-        gs_presence: float,
         fleet: float,
     ) -> None:
         super().__init__(model)
-        self.name, self.bloc, self.weight, self.gs_presence = name, bloc, weight, gs_presence
+        self.name, self.bloc, self.weight = name, bloc, weight
         self.compute = {
             "US": fleet if bloc == "US" else 0.8 * fleet,
             "CN": 0.0 if bloc == "US" else 0.2 * fleet,

@@ -10,8 +10,8 @@ import mesa
 class ModelLab(mesa.Agent):
     """A frontier lab (US, closed) or a Chinese lab (mostly open-weight).
 
-    State: capability index, log algorithmic efficiency, training compute (H100e), price per unit of
-    inference (USD per million tokens) and openness in [0, 1].
+    State: capability index, log algorithmic efficiency, training compute (H100e), scarcity (its
+    compute shortfall) and openness in [0, 1] (open weights are usable on any cloud).
     """
 
     def __init__(
@@ -29,7 +29,6 @@ class ModelLab(mesa.Agent):
         self.training_compute = 0.0
         self.capability = 0.0
         self.scarcity = 0.0
-        self.price = model.p.us_price0
 
     def train(self, compute: float, wanted: float, frontier_log_eff: float) -> None:
         """Update efficiency (baseline, scarcity-induced, open-weight spillover) and capability.
@@ -46,5 +45,9 @@ class ModelLab(mesa.Agent):
         self.log_eff += growth / 4
         if frontier_log_eff > self.log_eff:
             self.log_eff += p.open_weight_spillover / 4 * (frontier_log_eff - self.log_eff)
-        effective = max(compute, 1e-9) * math.exp(self.log_eff)
-        self.capability = p.capability_per_decade * math.log10(effective)
+        self.update_capability()
+
+    def update_capability(self) -> None:
+        """Capability = capability_per_decade * log10(training compute * efficiency)."""
+        effective = max(self.training_compute, 1e-9) * math.exp(self.log_eff)
+        self.capability = self.model.p.capability_per_decade * math.log10(effective)

@@ -17,6 +17,7 @@ import numpy as np
 
 SUBSTITUTION = 0.8  # share of denied spend re-spent on allowed chips (the rest is forgone)
 N_LICENCES = 20  # licence decisions per tier and quarter (granularity of approval draws)
+GROUPS = ("US", "GS", "CN", "CN_state")
 
 
 @dataclass
@@ -45,6 +46,7 @@ class ChipResult:
     us_revenue_cn_forgone: float = 0.0
     unspent_cn: float = 0.0
     smuggled_spend: float = 0.0
+    approvals: dict[str, float] = field(default_factory=dict)
 
 
 def _softmax(u: np.ndarray) -> np.ndarray:
@@ -52,8 +54,8 @@ def _softmax(u: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def _utilities(offers: list[Offer], fees: np.ndarray, penalty: np.ndarray, p) -> np.ndarray:
-    price_perf = np.array([o.price / o.perf for o in offers]) * (1 + fees)
+def _utilities(offers: list[Offer], markup: np.ndarray, penalty: np.ndarray, p) -> np.ndarray:
+    price_perf = np.array([o.price / o.perf for o in offers]) * (1 + markup)
     eco = np.array([o.ecosystem for o in offers])
     return -p.beta_chip_price * np.log(price_perf / 1e4) + p.beta_ecosystem * eco - penalty
 
@@ -69,106 +71,115 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
     p, us, cn = model.p, model.us_gov, model.cn_gov
     offers = [Offer(d, t, d.perf[t], d.price[t], d.bloc, d.ecosystem)
               for d in model.designers for t in d.tiers]  # fmt: skip
+    price = np.array([o.price for o in offers])
     res = ChipResult()
-    us_units_tier: dict[str, float] = {}
+    # One batch of licence decisions per tier and quarter, drawn for every tier so that the
+    # stream stays aligned across regimes (common random numbers).
+    draws = {t: rng.binomial(N_LICENCES, us.rules[t].approval) / N_LICENCES for t in us.rules}
+    res.approvals = {t: draws[t] if r.status == "licensed" else float(r.status == "free")
+                     for t, r in us.rules.items()}  # fmt: skip
+    cap_left: dict[str, float] = {}
     demand_units = np.zeros(len(offers))  # requested units per offer (for capacity rationing)
     plans: list[tuple[str, np.ndarray]] = []
-
-    for group in ("US", "GS", "CN", "CN_state"):
+    for group in GROUPS:
         budget = budgets.get(group, 0.0)
         in_cn = group.startswith("CN")
-        allowed = np.array([
-            (o.tier in ("frontier", "prev") or in_cn) and (o.bloc == "US" or group != "US")
-            and not (in_cn and o.bloc == "US" and cn.stance[o.tier] == "block")
-            and not (group == "CN_state" and cn.mandate and o.bloc == "US")
-            for o in offers
+        allowed = np.array([_allowed(o, group, cn) for o in offers])
+        fee = np.array([us.rules[o.tier].fee if in_cn and o.bloc == "US" else 0.0 for o in offers])
+        markup = fee * p.fee_passthrough  # buyers bear this share of the fee
+        penalty = np.array([
+            p.discourage_penalty * (o.bloc == "US" and cn.stance[o.tier] == "discourage")
+            - p.cn_domestic_preference * (o.bloc == "CN") if in_cn else 0.0 for o in offers
         ])  # fmt: skip
-        fees = np.array([us.rules[o.tier].fee if in_cn and o.bloc == "US" else 0.0 for o in offers])
-        penalty = np.array([p.discourage_penalty if in_cn and o.bloc == "US"
-                            and cn.stance[o.tier] == "discourage"
-                            else 0.0 for o in offers])  # fmt: skip
-        u = np.where(allowed, _utilities(offers, fees, penalty, p), -np.inf)
+        u = np.where(allowed, _utilities(offers, markup, penalty, p), -np.inf)
         spend = budget * _softmax(u) if allowed.any() and budget > 0 else np.zeros(len(offers))
         if in_cn:
-            spend = _ration_us_rules(model, offers, spend, fees, u, us_units_tier, res, rng)
-        units = spend / np.array([o.price for o in offers]) / (1 + fees) * 1e9
+            spend = _ration_us_rules(model, offers, spend, markup, u, cap_left, res)
+        units = spend * 1e9 / (price * (1 + markup))
+        if group == "US":  # caps on China are shares of US-customer volume of the same tier
+            for t, r in us.rules.items():
+                if r.cap is not None:
+                    us_units = sum(n for o, n in zip(offers, units, strict=True) if o.tier == t)
+                    cap_left[t] = r.cap * us_units
         plans.append((group, units))
         demand_units += units
-        if group == "US":
-            for o, n in zip(offers, units, strict=True):
-                if o.bloc == "US":
-                    us_units_tier[o.tier] = us_units_tier.get(o.tier, 0.0) + n
-
     # Chinese wafer capacity rations domestic chips across all buyer groups.
-    scale = np.array([min(1.0, o.designer.capacity / demand_units[i]) if demand_units[i] > 0
-                      else 1.0 for i, o in enumerate(offers)])  # fmt: skip
-    for group, units in plans:
-        region = "CN" if group.startswith("CN") else group
-        units = units * scale
-        res.units[group] = {"US": 0.0, "CN": 0.0}
-        res.compute[group] = {"US": 0.0, "CN": 0.0}
-        for o, n in zip(offers, units, strict=True):
-            if n <= 0:
-                continue
-            fee = us.rules[o.tier].fee if region == "CN" and o.bloc == "US" else 0.0
-            revenue = n * o.price / 1e9
-            o.designer.book_sale(region, n, revenue)
-            res.units[group][o.bloc] += n
-            res.compute[group][o.bloc] += n * o.perf
-            if o.bloc == "US":
-                res.us_revenue_total += revenue
-                if region == "CN":
-                    res.us_revenue_cn += revenue
-                    res.tariff_revenue += revenue * fee
-                    res.us_units_by_tier_cn[o.tier] = res.us_units_by_tier_cn.get(o.tier, 0) + n
-        if region == "CN":
-            lost = (1 - scale) * units / np.maximum(scale, 1e-12)
-            res.unspent_cn += float(
-                sum(n * o.price / 1e9 for o, n in zip(offers, lost, strict=True))
-            )
+    capacity = np.array([o.designer.capacity for o in offers])
+    scale = np.where(demand_units > capacity, capacity / np.maximum(demand_units, 1e-12), 1.0)
+    for group, wanted in plans:
+        _book(offers, group, wanted * scale, us, res)
+        if group.startswith("CN"):
+            res.unspent_cn += float(((1 - scale) * wanted * price).sum() / 1e9)
     return res
 
 
-def _ration_us_rules(model, offers, spend, fees, u, us_units_tier, res, rng) -> np.ndarray:
-    """Apply US rules to a Chinese buyer's desired spend; route denied spend to smugglers/others."""
+def _allowed(o: Offer, group: str, cn) -> bool:
+    """Which offers a buyer group considers (US buyers buy US chips; China's stance and mandate)."""
+    in_cn = group.startswith("CN")
+    if o.bloc == "CN":
+        return group != "US"
+    if o.tier == "compliant" and not in_cn:
+        return False
+    if in_cn and cn.stance[o.tier] == "block":
+        return False
+    return not (group == "CN_state" and cn.mandate)
+
+
+def _book(offers: list[Offer], group: str, units: np.ndarray, us, res: ChipResult) -> None:
+    """Record delivered units, compute and revenue; fees on China sales go to the Treasury."""
+    region = "CN" if group.startswith("CN") else group
+    res.units[group] = {"US": 0.0, "CN": 0.0}
+    res.compute[group] = {"US": 0.0, "CN": 0.0}
+    for o, n in zip(offers, units, strict=True):
+        if n <= 0:
+            continue
+        revenue = n * o.price / 1e9
+        o.designer.book_sale(region, n, revenue)
+        res.units[group][o.bloc] += n
+        res.compute[group][o.bloc] += n * o.perf
+        if o.bloc == "US":
+            res.us_revenue_total += revenue
+            if region == "CN":
+                res.us_revenue_cn += revenue
+                res.tariff_revenue += revenue * us.rules[o.tier].fee
+                res.us_units_by_tier_cn[o.tier] = res.us_units_by_tier_cn.get(o.tier, 0) + n
+
+
+def _ration_us_rules(model, offers, spend, markup, u, cap_left, res) -> np.ndarray:
+    """Apply US rules to a Chinese buyer's desired spend; route denied spend to smugglers/others.
+
+    The legal share of a tier is its licence approval share, then the joint volume cap (shared by
+    all Chinese buyers). Denied spend on real (non-downgraded) parts leaks to smugglers at
+    ``smuggle_leak * (1 - enforcement)``; ``SUBSTITUTION`` of the rest is re-spent on offers that
+    were not rationed, by the same logit.
+    """
     p, us = model.p, model.us_gov
     spend = spend.copy()
     denied = 0.0
-    smuggle_spend = 0.0
-    legal_mask = np.ones(len(offers), bool)
+    open_offer = np.ones(len(offers), bool)
     for i, o in enumerate(offers):
         if o.bloc != "US" or spend[i] <= 0:
             continue
-        rule = us.rules[o.tier]
-        if rule.status == "banned":
-            share = 0.0
-        elif rule.status == "licensed":
-            share = rng.binomial(N_LICENCES, rule.approval) / N_LICENCES
-        else:
-            share = 1.0
-        legal = spend[i] * share
-        if rule.cap is not None:
-            cap_units = rule.cap * us_units_tier.get(o.tier, 0.0)
-            legal = min(legal, cap_units * o.price * (1 + fees[i]) / 1e9)
+        unit_cost = o.price * (1 + markup[i]) / 1e9  # USD bn per chip paid by the buyer
+        legal = spend[i] * res.approvals[o.tier]
+        if o.tier in cap_left:
+            legal = min(legal, cap_left[o.tier] * unit_cost)
+            cap_left[o.tier] -= legal / unit_cost
         gap = spend[i] - legal
-        rationed = gap > 0
-        if rationed:
-            res.us_revenue_cn_forgone += gap / (1 + fees[i])
+        if gap > 1e-15:
+            open_offer[i] = False
+            res.us_revenue_cn_forgone += gap / (1 + markup[i])
             if o.tier != "compliant":  # smugglers sell real frontier parts, not downgraded ones
                 leak = gap * p.smuggle_leak * (1 - us.enforcement)
-                smuggle_spend += leak
-                res.smuggled_units += leak * 1e9 / (o.price * (1 + p.smuggle_premium))
+                chips = leak * 1e9 / (o.price * (1 + p.smuggle_premium))
+                res.smuggled_spend += leak
+                res.smuggled_units += chips
                 res.compute.setdefault("smuggled", {"US": 0.0, "CN": 0.0})
-                res.compute["smuggled"]["US"] += (
-                    leak * 1e9 / (o.price * (1 + p.smuggle_premium)) * o.perf
-                )
+                res.compute["smuggled"]["US"] += chips * o.perf
                 gap -= leak
             denied += gap
         spend[i] = legal
-        legal_mask[i] = not rationed and legal > 1e-12  # rationed tiers take no re-spent budget
-    if denied > 0:
-        alt = np.where(legal_mask & np.isfinite(u), u, -np.inf)
-        if np.isfinite(alt).any():
-            spend += SUBSTITUTION * denied * _softmax(alt)
-    res.smuggled_spend += smuggle_spend
+    alt = np.where(open_offer & np.isfinite(u), u, -np.inf)
+    if denied > 0 and np.isfinite(alt).any():
+        spend += SUBSTITUTION * denied * _softmax(alt)
     return spend

@@ -110,19 +110,19 @@ class AIBlocsModel(mesa.Model):
         us_fleet = 5 * p.us_chip_budget0 * 1e9 / p.chip_price_us
         cn_fleet = 5 * p.cn_chip_budget0 * 1e9 / p.chip_price_us
         self.us_clouds = [
-            CloudProvider(self, n, "US", w, g, us_fleet * w)
-            for n, w, g in (
-                ("AWS-like", 0.4, 1.0),
-                ("Azure-like", 0.35, 1.0),
-                ("GCP-like", 0.25, 0.9),
+            CloudProvider(self, n, "US", w, us_fleet * w)
+            for n, w in (
+                ("AWS-like", 0.4),
+                ("Azure-like", 0.35),
+                ("GCP-like", 0.25),
             )
         ]
         self.cn_clouds = [
-            CloudProvider(self, n, "CN", w, g, cn_fleet * w)
-            for n, w, g in (
-                ("Alibaba-like", 0.45, 0.6),
-                ("Huawei-Cloud-like", 0.3, 0.6),
-                ("ByteDance-like", 0.25, 0.2),
+            CloudProvider(self, n, "CN", w, cn_fleet * w)
+            for n, w in (
+                ("Alibaba-like", 0.45),
+                ("Huawei-Cloud-like", 0.3),
+                ("ByteDance-like", 0.25),
             )
         ]
         self.labs = [
@@ -197,8 +197,8 @@ class AIBlocsModel(mesa.Model):
         us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
         cn_train = p.us_training_share * self._cn_effective_compute()
         for lab in self.labs:
-            lab.train((us_train if lab.bloc == "US" else cn_train) * lab.weight, 0.0, -1e9)
-            lab.log_eff = 0.0
+            lab.training_compute = (us_train if lab.bloc == "US" else cn_train) * lab.weight
+            lab.update_capability()
         slope = p.capability_per_decade * (0.7 + p.efficiency_growth) / math.log(10)
         cap_us = capability.best(self, "US")
         for lab in (lab for lab in self.labs if lab.bloc == "CN"):
@@ -309,7 +309,10 @@ class AIBlocsModel(mesa.Model):
 
     def _install(self, res: chips.ChipResult) -> None:
         for vendor in ("US", "CN"):
-            us = res.compute.get("US", {}).get(vendor, 0.0)
+            # US clouds host US purchases and the GS buyers' compute in their GS regions
+            us = res.compute.get("US", {}).get(vendor, 0.0) + res.compute.get("GS", {}).get(
+                vendor, 0.0
+            )
             cn = res.compute.get("CN", {}).get(vendor, 0.0) + res.compute.get(
                 "smuggled", {}).get(vendor, 0.0)  # fmt: skip
             for c in self.us_clouds:

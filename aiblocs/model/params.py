@@ -2,8 +2,8 @@
 
 Every field carries metadata (unit, allowed range, meaning, source) so that validation, the
 documentation table in ``docs/ODD.md``, the dashboard tooltips and the sensitivity ranges all come
-from one place. Facts rows cited as ``[n]`` refer to the project's facts table (see
-``aiblocs/data/SOURCES.md``).
+from one place. Facts rows cited as ``[n]`` are listed with their sources in
+``aiblocs/data/SOURCES.md``.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class Params:
     )
     cn_wafer_growth: float = param(0.2, "1/year (log)", 0, 2, "growth of wafer capacity", "[67]")
     ai_wafer_share: float = param(
-        0.3, "fraction", 0, 1, "share of advanced wafers for AI chips", "ass."
+        0.12, "fraction", 0, 1, "share of advanced wafers for AI chips", "ass."
     )
     dies_per_wafer: float = param(
         30, "dies/wafer", 1, 500, "large accelerator dies per wafer", "[65]"
@@ -155,6 +155,17 @@ class Params:
     )
     discourage_penalty: float = param(
         1.5, "utility", 0, 20, "utility cost of 'discouraged' imports", "[136]"
+    )
+    fee_passthrough: float = param(
+        0.5, "fraction", 0, 1, "share of an export fee passed on to Chinese buyers", "assumption"
+    )
+    cn_domestic_preference: float = param(
+        2.0,
+        "utility",
+        0,
+        20,
+        "Chinese buyers' policy-guided preference for domestic chips",
+        "[136]",
     )
     smuggle_leak: float = param(
         0.35, "fraction", 0, 1, "share of denied demand seeking smugglers", "[73]"
@@ -182,9 +193,6 @@ class Params:
         0.5, "ratio", 0, 3, "spend response to adoption", "ass."
     )
     depreciation: float = param(0.05, "1/quarter", 0, 0.5, "compute retirement rate", "5-year life")
-    demand_per_unit0: float = param(
-        1.0, "index", 0, 1e3, "compute use per adopted unit 2022", "norm."
-    )
     demand_growth: float = param(
         0.35, "1/year (log)", 0, 3, "growth of compute use per unit", "[87]"
     )
