@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="interface to bind; use 0.0.0.0 to expose it deliberately")  # fmt: skip
     v.add_argument("--port", type=int, default=8765)
     v.set_defaults(func=cmd_viz)
+    from aiblocs.calibration.cli import register as register_calibration
+
+    register_calibration(sub)
     try:
         from aiblocs.experiments.cli import register as register_experiments
     except ImportError:

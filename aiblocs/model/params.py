@@ -8,8 +8,11 @@ from one place. Facts rows cited as ``[n]`` are listed with their sources in
 
 from __future__ import annotations
 
+import functools
 import math
+import tomllib
 from dataclasses import dataclass, field, fields, replace
+from importlib import resources
 from typing import Any
 
 from aiblocs.model.calendar import parse_quarter
@@ -201,7 +204,7 @@ class Params:
     )
     latency_sensitive: float = param(0.6, "fraction", 0, 1, "real-time share of CN demand", "[79]")
     edwc_optimism: float = param(
-        4.0, "ratio", 0, 5, "province over-forecast of demand growth", "[8],[83]"
+        4.0, "ratio", 0, 10, "province over-forecast of demand growth", "[8],[83]"
     )
     edwc_budget0: float = param(
         3.0, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
@@ -301,18 +304,46 @@ class Params:
 PARAM_FIELDS = {f.name: f for f in fields(Params)}
 
 
+@functools.cache
+def calibrated_values() -> dict[str, float]:
+    """Values from ``aiblocs/calibration/calibrated.toml`` (empty if the file is absent)."""
+    path = resources.files("aiblocs.calibration") / "calibrated.toml"
+    if not path.is_file():
+        return {}
+    values = tomllib.loads(path.read_text()).get("params", {})
+    unknown = sorted(set(values) - set(PARAM_FIELDS))
+    if unknown:
+        raise ValueError(f"calibrated.toml names unknown parameter(s) {unknown}")
+    return values
+
+
+def default_params() -> Params:
+    """The model's defaults: the declared values, replaced by calibrated ones where they exist."""
+    p = replace(Params(), **calibrated_values())
+    p.validate()
+    return p
+
+
 def make_params(base: Params | None = None, **overrides: Any) -> Params:
-    """Build validated parameters from ``base`` (default values if None) and keyword overrides."""
+    """Build validated parameters from ``base`` (calibrated defaults if None) and overrides."""
     unknown = sorted(set(overrides) - set(PARAM_FIELDS))
     if unknown:
         raise ValueError(
             f"unknown parameter(s) {unknown}; see `aiblocs params` for the list of valid names"
         )
-    p = replace(base or Params(), **overrides)
+    p = replace(base or default_params(), **overrides)
     p.validate()
     return p
 
 
 def param_table() -> list[dict[str, Any]]:
-    """Rows (name, default, unit, range, meaning, source) for documentation and the CLI."""
-    return [{"name": f.name, "default": f.default, **f.metadata} for f in fields(Params)]
+    """Rows (name, default, unit, range, meaning, source) for documentation and the CLI.
+
+    ``default`` is the value the model uses (calibrated where ``calibrated.toml`` sets it).
+    """
+    cal = calibrated_values()
+    return [
+        {"name": f.name, "default": cal.get(f.name, f.default), **f.metadata,
+         "source": f.metadata["source"] + (" (calibrated)" if f.name in cal else "")}
+        for f in fields(Params)
+    ]  # fmt: skip

@@ -1,0 +1,125 @@
+"""Calibration: targets, SMM pieces on known answers, the twin experiment, CLI and resume."""
+
+import json
+
+import numpy as np
+import pytest
+
+from aiblocs.calibration import smm
+from aiblocs.calibration.simulate import Simulator
+from aiblocs.calibration.targets import Dimension, load_space, load_targets
+from aiblocs.calibration.twin import run_twin
+from aiblocs.cli import main
+from aiblocs.experiments.executors import LocalExecutor
+
+
+def test_shipped_targets_and_space_load():
+    targets, unmapped = load_targets()
+    assert {t.set for t in targets} == {"fit", "holdout"}
+    fit_last = max(t.end for t in targets if t.set == "fit")
+    assert fit_last <= "2024Q4" < min(t.end for t in targets if t.set == "holdout")
+    assert "smuggling" in unmapped
+    assert len(load_space()) >= 5
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ('[[target]]\nname = "a"\n', "missing field"),
+        (
+            '[[target]]\nname="a"\noutput="nope"\nstat="mean"\nstart="2023Q1"\nend="2023Q4"\n'
+            'observed=1.0\nlo=0.0\nhi=2.0\nset="fit"\nsource="x"\n',
+            "unknown output",
+        ),
+        (
+            '[[target]]\nname="a"\noutput="adoption_cn"\nstat="mean"\nstart="2023Q4"\nend="2023Q1"\n'
+            'observed=1.0\nlo=0.0\nhi=2.0\nset="fit"\nsource="x"\n',
+            "start <= end",
+        ),
+        (
+            '[[target]]\nname="a"\noutput="adoption_cn"\nstat="mean"\nstart="2023Q1"\nend="2023Q4"\n'
+            'observed=3.0\nlo=0.0\nhi=2.0\nset="fit"\nsource="x"\n',
+            "lo <= observed <= hi",
+        ),
+        ("not toml [", "not valid TOML"),
+    ],
+)
+def test_bad_targets_file(tmp_path, text, fragment):
+    path = tmp_path / "t.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as e:
+        load_targets(path)
+    assert fragment in str(e.value)
+
+
+def test_variance_floor_keeps_degenerate_moment():
+    sims = np.array([[1.0, 5.0], [1.0, 7.0], [1.0, 6.0]])  # first moment has zero variance
+    observed, sigma = np.array([1.0, 6.0]), np.array([1e-9, 1.0])
+    w = smm.step2(sims, observed, sigma)
+    assert np.isfinite(w.W).all()
+    assert w.omega[0, 0] >= (smm.FLOOR * 1.0) ** 2  # floored, neither infinite weight nor zero
+    assert w.W[0, 0] > 0
+
+
+def test_sandwich_matches_ols_on_linear_moments():
+    rng = np.random.default_rng(0)
+    G = rng.normal(size=(6, 2))
+    omega = np.eye(6) * 0.25
+    inf = smm.inference(G, np.eye(6), omega, np.zeros(6), np.ones(2), np.ones(6))
+    expected = np.linalg.inv(G.T @ G) * 0.25
+    assert np.allclose(inf.cov, expected)
+    assert inf.rank == 2 and inf.df == 4 and inf.J == 0
+
+
+def test_twin_recovers_known_parameters():
+    targets, _ = load_targets()
+    space = [
+        Dimension("induced_efficiency", 0.0, 2.0, ""),
+        Dimension("cn_domestic_preference", 0.0, 5.0, ""),
+    ]
+    truth = np.array([0.9, 2.5])
+    sim = Simulator([d.name for d in space], targets, [11, 12], 400, LocalExecutor(1))
+    res, inside = run_twin(targets, space, truth, sim, budget=32)
+    assert inside.all(), (res.theta, res.inference.se)
+    assert res.inference.rank == 2
+
+
+def test_calibrate_cli_small_budget_and_resume(tmp_path, capsys):
+    out = tmp_path / "cal"
+    args = [
+        "calibrate",
+        "--budget",
+        "8",
+        "--seeds",
+        "1",
+        "--n-adopters",
+        "300",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main(args) == 0
+    first = json.loads((out / "calibration.json").read_text())
+    for name in (
+        "report.md",
+        "fit_table.csv",
+        "targets.png",
+        "loss_trace.png",
+        "marginals.png",
+        "msm_sample.csv",
+        "abc_sample.csv",
+        "calibrated.toml",
+    ):
+        assert (out / name).exists(), name
+    n_lines = len((out / "evaluations.jsonl").read_text().splitlines())
+    assert main(args) == 0  # resume: everything cached, same answer, nothing re-run
+    assert "resuming" in capsys.readouterr().out
+    assert json.loads((out / "calibration.json").read_text())["estimate"] == first["estimate"]
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n_lines
+    with pytest.raises(ValueError, match="different settings"):
+        from aiblocs.cli import build_parser
+
+        a = build_parser().parse_args([*args[:-3], "--seed", "5", "--out", str(out)])
+        a.func(a)
