@@ -1,0 +1,1 @@
+"""Interactive Solara/Mesa dashboard (``aiblocs viz``); needs the ``viz`` extra."""

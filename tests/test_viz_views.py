@@ -1,0 +1,131 @@
+"""Dashboard building blocks: guarded frame, adopter grid, KPIs, figures, server settings."""
+
+import io
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara")
+
+from matplotlib.figure import Figure
+
+from aiblocs.viz.figures import PANELS, SeriesChart, grid_figure, series_figure
+from aiblocs.viz.levers import build_model
+from aiblocs.viz.series import KPIS, MAX_CELLS, PALETTE, frame, grid_image, kpis, locked_mask
+from aiblocs.viz.server import solara_command, solara_env
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    m = build_model("historical", seed=0, n_adopters=2000, compare="open")
+    for _ in range(24):
+        m.step()
+    return m
+
+
+def test_frame_trims_to_the_shortest_column(stepped):
+    m = build_model("open", seed=1, n_adopters=300)
+    for _ in range(3):
+        m.step()
+    m.datacollector.model_vars["adoption_us"].append(0.5)  # a play loop half-way through collect
+    df = frame(m)
+    assert len(df) == 3
+    assert list(df["quarter"]) == ["2022Q1", "2022Q2", "2022Q3"]
+    assert len(frame(build_model("open", n_adopters=300))) == 0
+
+
+def test_grid_image_colours_units_by_stack_and_lock_in(stepped):
+    img, labels = grid_image(stepped)
+    assert img.ndim == 3 and img.shape[1] == 50 and img.shape[2] == 3
+    cells = img.reshape(-1, 3)
+    counts = {i: int(np.all(np.isclose(cells, PALETTE[i]), axis=1).sum()) for i in range(6)}
+    assert sum(counts[i] for i in range(5)) == 2000  # every unit drawn once
+    st = stepped.adopters
+    locked = locked_mask(stepped, st.tenure, st.stack)
+    assert counts[2] == int(np.sum(locked & (st.stack == 1)))
+    assert counts[4] == int(np.sum(locked & (st.stack == 2)))
+    assert counts[0] == int(np.sum(st.stack == 0))
+    assert {name for _, name in labels} == {c.country for c in stepped.cohorts}
+
+
+def test_grid_image_subsamples_large_runs():
+    m = build_model("open", seed=0, n_adopters=6000)
+    img, _ = grid_image(m)
+    drawn = int((~np.all(np.isclose(img.reshape(-1, 3), PALETTE[5]), axis=1)).sum())
+    assert drawn == MAX_CELLS
+
+
+def test_kpis_before_and_after_a_step():
+    m = build_model("historical", seed=0, n_adopters=300)
+    before = kpis(m)
+    assert before["quarter"] == "not started"
+    assert all(before[k] == "-" for k in KPIS)
+    m.step()
+    after = kpis(m)
+    assert after["quarter"] == "2022Q1"
+    assert after["gs_share_cn_stack"].endswith("%")
+    assert float(after["us_chip_revenue_cn"]) == pytest.approx(m.m["us_chip_revenue_cn"], abs=0.01)
+
+
+def test_series_figure_overlays_the_comparison(stepped):
+    df, other = frame(stepped), frame(stepped.twin)
+    fig = series_figure(df, other, "historical", "open")
+    assert isinstance(fig, Figure)
+    axes = fig.axes
+    assert len(axes) == len(PANELS) == 6
+    dashed = [ln for ax in axes for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    solid = [ln for ax in axes for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    assert len(dashed) == len(solid) == sum(len(c) for _, _, c in PANELS)
+    assert all(len(ln.get_xdata()) == 24 for ln in dashed + solid)
+    single = series_figure(df)
+    assert all(ln.get_linestyle() == "-" for ax in single.axes for ln in ax.get_lines())
+
+
+def test_series_chart_updates_in_place(stepped):
+    chart = SeriesChart("2022Q1", 56)
+    chart.update(frame(stepped).iloc[:5])
+    line = chart.axes[0].get_lines()[0]
+    assert len(line.get_xdata()) == 5
+    chart.update(frame(stepped))
+    assert chart.axes[0].get_lines()[0] is line and len(line.get_xdata()) == 24
+
+
+def test_grid_figure_draws(stepped):
+    fig = grid_figure(*grid_image(stepped), "title")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=72)
+    assert buf.getvalue()[:4] == b"\x89PNG"
+
+
+def test_one_step_and_redraw_is_fast(stepped):
+    """One quarter at 2,000 adopters plus both PNGs (what a Step click costs on the server)."""
+    m = build_model("historical", seed=0, n_adopters=2000)
+    chart = SeriesChart(m.p.start, m.n_steps)
+    for _ in range(12):
+        m.step()
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        m.step()
+        for fig in (chart.update(frame(m)), grid_figure(*grid_image(m))):
+            fig.savefig(io.BytesIO(), format="png", dpi=72)
+        times.append(time.perf_counter() - t0)
+    print(f"step + render: best {min(times):.3f} s")
+    assert min(times) < 2.0  # ~0.3-0.5 s measured on 2 shared cores; loose bound for busy CI
+
+
+def test_server_settings_are_offline_and_private():
+    env = solara_env({})
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"].endswith("s")
+    cmd = solara_command("127.0.0.1", 8765)
+    assert "--production" in cmd and "--no-check-version" in cmd and "--no-open" in cmd
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+
+
+def test_serve_rejects_a_bad_port():
+    from aiblocs.viz.server import serve
+
+    with pytest.raises(ValueError, match="port"):
+        serve(port=0)
