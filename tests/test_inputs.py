@@ -73,6 +73,11 @@ def test_regime_toml_runs(tmp_path):
     assert len(df) == 56
 
 
+def test_memory_estimate_refuses_huge_runs():
+    with pytest.raises(ValueError, match="GiB"):
+        AIBlocsModel("historical", n_adopters=49_000_000, network_degree=200)
+
+
 def test_cli_bad_input_one_line(capsys):
     assert main(["run", "--regime", "nope", "--n-adopters", "10", "--no-plot"]) == 2
     err = capsys.readouterr().err.strip().splitlines()

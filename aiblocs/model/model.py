@@ -29,7 +29,31 @@ from aiblocs.model.network import build_adjacency
 from aiblocs.model.params import Params, make_params
 from aiblocs.model.regimes import Regime, get_regime
 
-BYTES_PER_ADOPTER = 200  # arrays + sparse links at degree 8 (measured, see benchmarks/)
+BYTES_PER_ADOPTER = 600  # peak bytes per unit at degree 8: 10^6 units peaked at ~570 MB
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_memory(n_adopters: int, degree: int) -> None:
+    """Refuse a run whose estimated peak memory exceeds what the machine has free."""
+    need = n_adopters * BYTES_PER_ADOPTER * max(1.0, degree / 8)
+    free = available_memory()
+    if free is not None and need > 0.8 * free:
+        raise ValueError(
+            f"n_adopters = {n_adopters} needs about {need / 2**30:.1f} GiB but only "
+            f"{free / 2**30:.1f} GiB is available; use fewer adopters (about "
+            f"{int(0.8 * free / (need / n_adopters)):,} fit)"
+        )
 
 
 def load_countries() -> list[dict[str, Any]]:
@@ -72,6 +96,7 @@ class AIBlocsModel(mesa.Model):
         if n_adopters is not None:
             overrides["n_adopters"] = n_adopters
         self.p = make_params(params, **overrides)
+        check_memory(self.p.n_adopters, self.p.network_degree)
         self.regime = get_regime(regime)
         if reg_over:
             self.regime = self.regime.with_overrides(**reg_over)
