@@ -22,7 +22,11 @@ PIN_CASES: dict[str, dict] = {
     "pin_historical_s3_n3000": {"regime": "historical", "seed": 3, "n_adopters": 3000},
     "pin_open_s1_n2000": {"regime": "open", "seed": 1, "n_adopters": 2000},
     "pin_containment_s5_n1500_wellmixed": {
-        "regime": "containment", "seed": 5, "n_adopters": 1500, "well_mixed": True},
+        "regime": "containment",
+        "seed": 5,
+        "n_adopters": 1500,
+        "well_mixed": True,
+    },
 }
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_pin import DATA, PIN_CASES, pin_frame  # noqa: E402
+from make_pin import DATA, PIN_CASES, pin_frame
 
 
 @pytest.mark.parametrize("stem", sorted(PIN_CASES))
@@ -32,6 +32,7 @@ def test_outputs_match_pin(stem):
             assert not bad.any(), (
                 f"{col} differs at rows {np.flatnonzero(bad)[:5].tolist()}: "
                 f"pinned {e[bad][:3].tolist()} got {g[bad][:3].tolist()} "
-                "(intended? refresh with python tests/make_pin.py)")
+                "(intended? refresh with python tests/make_pin.py)"
+            )
         else:
             assert (e.astype(str) == g.astype(str)).all(), f"{col} differs"

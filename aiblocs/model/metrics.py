@@ -78,8 +78,8 @@ def collect_metrics(
     gs = by_region["GS"]
     gs_adopted = gs[1:].sum()
     s_us, s_cn = _safe(gs[1].sum(), gs_adopted), _safe(gs[2].sum(), gs_adopted)
-    gs_mask = region[model.adopters.cohort] == "GS" if len(model.adopters.cohort) else []
-    switched = int(np.count_nonzero(flows.switched[gs_mask])) if len(gs_mask) else 0
+    # GS switchers: look up the few switched units' cohorts (no per-unit string gather)
+    switched = int(np.count_nonzero((region == "GS")[model.adopters.cohort[flows.switched]]))
     cn_units = {v: res.units.get("CN", {}).get(v, 0.0) + res.units.get("CN_state", {}).get(v, 0.0)
                 for v in ("US", "CN")}  # fmt: skip
     delivered = cn_units["US"] + cn_units["CN"] + res.smuggled_units
