@@ -22,7 +22,9 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed
 
 run: venv
-	$(VENV)/bin/aiblocs run --regime historical --n-adopters 20000 --seed 0 --out results/historical
+	$(VENV)/bin/aiblocs compare --regimes containment managed_access managed_access_cn_block open \
+		--seeds 50 --n-adopters 20000 --workers 2 --out results/compare
+	@echo "report: results/compare/report.md (figures and CSV tables beside it)"
 
 lint: venv
 	$(VENV)/bin/ruff check .

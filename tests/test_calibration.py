@@ -17,7 +17,7 @@ def test_shipped_targets_and_space_load():
     targets, unmapped = load_targets()
     assert {t.set for t in targets} == {"fit", "holdout"}
     fit_last = max(t.end for t in targets if t.set == "fit")
-    assert fit_last <= "2024Q4" < min(t.end for t in targets if t.set == "holdout")
+    assert fit_last <= "2025Q2" < min(t.end for t in targets if t.set == "holdout")
     assert "smuggling" in unmapped
     assert len(load_space()) >= 5
 

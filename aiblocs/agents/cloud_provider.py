@@ -41,7 +41,7 @@ class CloudProvider(mesa.Agent):
 
     def chip_budget(self, bloc_budget: float) -> float:
         """This quarter's chip spend (USD bn): its share, scaled up when its fleet is busy."""
-        pressure = min(3.0, max(0.2, self.utilisation / 0.7)) ** 1.5
+        pressure = min(2.0, max(0.5, self.utilisation / 0.7))
         self.capex = bloc_budget * self.weight * pressure
         return self.capex
 

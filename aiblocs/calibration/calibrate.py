@@ -1,8 +1,9 @@
 """The calibration driver: Sobol design, differential evolution, two-step SMM, uncertainty.
 
 Budget ``N`` counts parameter vectors (each simulated on the same S seeds): about half goes to a
-scrambled Sobol design over the box, the rest to ``differential_evolution`` started from the best
-design points, then a two-step re-weighting. The Jacobian and 1-D loss profiles at the estimate
+scrambled Sobol design over the box, most of the rest to ``differential_evolution`` started from
+the best design points, then a two-step re-weighting and a Nelder-Mead polish under the step-2
+weights (about a sixth of the budget). The Jacobian and 1-D loss profiles at the estimate
 come on top of the budget (``2P + 9P`` vectors). Parameter uncertainty is reported twice: a
 sample from the sandwich covariance (MSM) and, as a cross-check, rejection ABC from every vector
 evaluated during the search (uniform prior on the box; the 5% closest under step-1 weights).
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import differential_evolution
+from scipy.optimize import differential_evolution, minimize
 from scipy.stats import qmc
 from tqdm import tqdm
 
@@ -106,14 +107,16 @@ def calibrate(
     tracker = _Tracker(sim, fit, obs[fit], w1.W, bar)
 
     n_design = 2 ** int(np.log2(max(4, budget // 2)))
+    n_polish = max(4 * len(space), budget // 6) if budget >= 24 else 0
+    de_budget = budget - n_polish
     design = qmc.scale(qmc.Sobol(len(space), seed=seed).random(n_design), lo, hi)
     design_loss = tracker.losses(list(design))
-    popsize = max(5, min(15, (budget - n_design) // (3 * len(space)) or 5))
+    popsize = max(5, min(15, (de_budget - n_design) // (3 * len(space)) or 5))
     pop = popsize * len(space)
     if pop <= n_design:  # start DE from the best design points (already evaluated)
-        init, maxiter = design[np.argsort(design_loss)[:pop]], (budget - n_design) // pop
+        init, maxiter = design[np.argsort(design_loss)[:pop]], (de_budget - n_design) // pop
     else:
-        init, maxiter = "sobol", (budget - n_design) // pop - 1
+        init, maxiter = "sobol", (de_budget - n_design) // pop - 1
     if maxiter >= 1:
         res = differential_evolution(
             lambda x: 0.0, list(zip(lo, hi, strict=True)), init=init, popsize=popsize,
@@ -121,16 +124,26 @@ def calibrate(
             tol=0, atol=0,
         )  # fmt: skip
         del res
-    bar.close()
-    # step 1 estimate, then efficient re-weighting and the best vector under it
+    # step 1 estimate, then efficient re-weighting, the best vector under it, and a polish
     keys = list(tracker.seen)
-    thetas = [np.array(eval_key) for eval_key in map(_parse_key, keys)]
-    theta1 = thetas[int(np.argmin([tracker.seen[k] for k in keys]))]
+    theta1 = np.array(_parse_key(keys[int(np.argmin([tracker.seen[k] for k in keys]))]))
     sims1 = sim.evaluate([theta1])[0]
     w2 = smm.step2(sims1[:, fit], obs[fit], sig[fit])
-    all_sims = sim.evaluate(thetas)  # cached
-    loss2 = [smm.loss(s[:, fit], obs[fit], w2.W) for s in all_sims]
-    theta = thetas[int(np.argmin(loss2))]
+
+    def loss2(x: np.ndarray) -> float:
+        tracker.losses([np.clip(x, lo, hi)])  # counts towards the budget and the trace
+        return smm.loss(sim.evaluate([np.clip(x, lo, hi)])[0][:, fit], obs[fit], w2.W)
+
+    start = min((np.array(_parse_key(k)) for k in keys), key=loss2)
+    if n_polish:
+        simplex = [start] + [np.clip(start + 0.1 * (hi - lo) * np.eye(len(lo))[j], lo, hi)
+                             for j in range(len(lo))]  # fmt: skip
+        minimize(loss2, start, method="Nelder-Mead", bounds=list(zip(lo, hi, strict=True)),
+                 options={"maxfev": n_polish, "initial_simplex": np.array(simplex),
+                          "xatol": 1e-4, "fatol": 1e-6})  # fmt: skip
+    bar.close()
+    thetas = [np.array(_parse_key(k)) for k in tracker.seen]
+    theta = min(thetas, key=loss2)
     sims = sim.evaluate([theta])[0]
     # Jacobian, inference, profiles
     points, steps = smm.jacobian_points(theta, lo, hi)
@@ -147,8 +160,9 @@ def calibrate(
                                           for s in sim.evaluate(pts)]))  # fmt: skip
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     msm = smm.truncated_normal_sample(theta, inf.cov, lo, hi, SAMPLE_SIZE, rng)
+    keys = list(tracker.seen)
     cut = np.quantile(design_loss_all := np.array([tracker.seen[k] for k in keys]), ABC_QUANTILE)
-    abc = np.array(thetas)[design_loss_all <= cut]
+    abc = np.array([_parse_key(k) for k in keys])[design_loss_all <= cut]
     return Result(names, theta, lo, hi, list(targets), fit, sims, w2, inf, tracker.trace,
                   profiles, msm, abc, evaluations=sim.calls)  # fmt: skip
 

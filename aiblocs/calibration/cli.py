@@ -61,12 +61,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                          "use another --out folder")  # fmt: skip
     spec_path.write_text(json.dumps(spec, indent=2))
     seeds = list(range(1000, 1000 + args.seeds))
-    sim = Simulator([d.name for d in space], targets, seeds, args.n_adopters, _executor(args),
+    executor = _executor(args)
+    sim = Simulator([d.name for d in space], targets, seeds, args.n_adopters, executor,
                     checkpoint=args.out / "evaluations.jsonl")  # fmt: skip
     if sim.cache:
         print(f"resuming: {len(sim.cache)} parameter vectors already evaluated")
     t0 = time.perf_counter()
-    res = calibrate(targets, space, sim, args.budget, seed=args.seed, progress=not args.quiet)
+    with executor:
+        res = calibrate(targets, space, sim, args.budget, seed=args.seed, progress=not args.quiet)
     theta = dict(zip(res.names, map(float, res.theta), strict=True))
     frames = [run("historical", seed=s, n_adopters=args.n_adopters, **theta) for s in seeds]
     command = "aiblocs " + " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -21,7 +21,7 @@ from aiblocs.model.metrics import REPORTERS
 from aiblocs.model.params import PARAM_FIELDS, Params
 
 Z90 = 1.645  # a band [lo, hi] is read as a 90% interval: sigma = (hi - lo) / (2 * Z90)
-STATS = ("mean", "sum", "last")
+STATS = ("mean", "sum", "last", "growth")
 SETS = ("fit", "holdout")
 
 
@@ -62,6 +62,8 @@ class Target:
             return float(span.sum())
         if self.stat == "last":
             return float(span.iloc[-1])
+        if self.stat == "growth":
+            return float(span.iloc[-1] / span.iloc[0]) if span.iloc[0] > 0 else 0.0
         return float(span.mean())
 
 
@@ -128,6 +130,16 @@ def load_targets(path: str | Path | None = None) -> tuple[list[Target], dict[str
             raise ValueError(f"{where}: need lo < hi and lo <= observed <= hi")
     if not any(t.set == "fit" for t in targets):
         raise ValueError("targets: no target has set = 'fit'")
+    cutoff = data.get("cutoff", params.end)
+    try:
+        parse_quarter(cutoff)
+    except ValueError as e:
+        raise ValueError(f"targets cutoff: {e}") from None
+    for t in targets:
+        if (t.set == "fit") != (t.end <= cutoff):
+            side = "after" if t.set == "fit" else "by"
+            raise ValueError(f"target {t.name}: set = {t.set!r} but its span ends {t.end}, "
+                             f"{side} the cut-off {cutoff}")  # fmt: skip
     return targets, dict(data.get("unmapped", {}))
 
 
