@@ -45,6 +45,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=V1,V2,...",
         help="vary a parameter over values (repeatable; full factorial)",
     )
+    c.add_argument(
+        "--calibrated",
+        nargs="?",
+        const="shipped",
+        default=None,
+        metavar="SAMPLE_CSV",
+        help="run seed i on parameter vector i of the calibrated sample (default: the one "
+        "shipped in aiblocs/calibration/sample.csv), so contrasts include parameter uncertainty",
+    )
     c.add_argument("--out", type=Path, default=Path("results/compare"))
     c.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
@@ -67,6 +76,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.set_defaults(func=cmd_compare)
 
 
+def load_sample(path: str) -> list[dict[str, float]]:
+    """Parameter vectors from a calibration sample CSV (``shipped``: the packaged one)."""
+    import pandas as pd
+
+    from aiblocs.model.params import PARAM_FIELDS
+
+    if path == "shipped":
+        from importlib import resources
+
+        ref = resources.files("aiblocs.calibration") / "sample.csv"
+        if not ref.is_file():
+            raise ValueError("no calibrated sample is shipped; pass a msm_sample.csv from "
+                             "`aiblocs calibrate`")  # fmt: skip
+        path = str(ref)
+    try:
+        df = pd.read_csv(path)
+    except (FileNotFoundError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise ValueError(f"--calibrated: cannot read a sample from {path}: {e}") from None
+    unknown = sorted(set(df.columns) - set(PARAM_FIELDS))
+    if unknown or df.empty:
+        raise ValueError(f"--calibrated: {path} must have one column per parameter and at "
+                         f"least one row; unknown columns {unknown}")  # fmt: skip
+    return [{k: float(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
 def spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
     """Build and validate the spec (ValueError with a clear message on bad input)."""
     overrides = dict(parse_assignment(s) for s in args.set)
@@ -84,6 +118,7 @@ def spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
         overrides=overrides,
         designs=tuple(grid(**axes)) if axes else ({},),
         reference=args.reference,
+        seed_overrides=tuple(load_sample(args.calibrated)) if args.calibrated else (),
     )
     spec.validate()
     if args.workers is not None and args.workers < 1:

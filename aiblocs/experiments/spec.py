@@ -88,6 +88,9 @@ class ExperimentSpec:
         designs: list of override dicts (use :func:`grid` for a full factorial); one "design"
             per entry, crossed with every regime. ``[{}]`` means no variation.
         reference: regime the others are compared with (default: the first).
+        seed_overrides: optional parameter vectors, one per seed index (cycled): seed i of every
+            arm uses vector ``i % len``, so regime contrasts stay paired and also span parameter
+            uncertainty (``aiblocs compare --calibrated``).
     """
 
     regimes: tuple[str, ...]
@@ -97,11 +100,13 @@ class ExperimentSpec:
     overrides: dict[str, Any] = field(default_factory=dict)
     designs: tuple[dict[str, Any], ...] = ({},)
     reference: str | None = None
+    seed_overrides: tuple[dict[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "regimes", tuple(self.regimes))
         object.__setattr__(self, "designs", tuple(dict(d) for d in self.designs) or ({},))
         object.__setattr__(self, "overrides", dict(self.overrides))
+        object.__setattr__(self, "seed_overrides", tuple(dict(d) for d in self.seed_overrides))
         if self.reference is None and self.regimes:
             object.__setattr__(self, "reference", self.regimes[0])
 
@@ -134,6 +139,8 @@ class ExperimentSpec:
                 raise ValueError(f"{sorted(clash)} cannot be overridden; use the dedicated options")
         if len({json.dumps(d, sort_keys=True) for d in self.designs}) != len(self.designs):
             raise ValueError("designs must be distinct")
+        for row in self.seed_overrides:
+            make_params(n_adopters=self.n_adopters, **{**self.overrides, **row})
         for regime in self.regimes:
             reg = get_regime(regime)
             for d in self.designs:
@@ -162,10 +169,13 @@ class ExperimentSpec:
             for regime in self.regimes:
                 tag = re.sub(r"[^A-Za-z0-9_.-]", "_", regime)
                 for si, seed in enumerate(seeds):
+                    vector = self.seed_overrides[si % len(self.seed_overrides)] if (
+                        self.seed_overrides) else {}  # fmt: skip
                     params = {
                         "regime": regime,
                         "n_adopters": self.n_adopters,
                         **self.overrides,
+                        **vector,
                         **design,
                     }
                     out.append(Run(f"{tag}__d{di:03d}__s{si:05d}", regime, di, si, seed, params))
@@ -181,6 +191,7 @@ class ExperimentSpec:
             "overrides": self.overrides,
             "designs": list(self.designs),
             "reference": self.reference,
+            "seed_overrides": list(self.seed_overrides),
         }
 
     @classmethod
@@ -194,6 +205,7 @@ class ExperimentSpec:
             overrides=data.get("overrides", {}),
             designs=tuple(data.get("designs", [{}])),
             reference=data.get("reference"),
+            seed_overrides=tuple(data.get("seed_overrides", [])),
         )
 
     def fingerprint(self) -> str:
