@@ -14,8 +14,9 @@ $(VENV)/.installed: pyproject.toml
 		echo "error: no Python >= 3.12 found (tried: $(PYTHON_CANDIDATES)). Mesa 3.5 needs Python 3.12+; install one (e.g. pyenv install 3.12) and retry." >&2; exit 1; fi
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 		rm -rf $(VENV); echo "creating $(VENV) with $(BASE_PYTHON)"; $(BASE_PYTHON) -m venv $(VENV); fi
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev,dist,viz]"
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -m pip install -q -e ".[dev,dist,viz]" 2>&1 | grep -v "is ignored: it is neither"; \
+		test $${PIPESTATUS[0]} -eq 0
 	$(PY) scripts/fetch_solara_assets.py
 	@touch $@
 

@@ -11,7 +11,8 @@ class ModelLab(mesa.Agent):
     """A frontier lab (US, closed) or a Chinese lab (mostly open-weight).
 
     State: capability index, log algorithmic efficiency, training compute (H100e), scarcity (its
-    compute shortfall) and openness in [0, 1] (open weights are usable on any cloud).
+    compute shortfall), price per unit of inference (USD per million tokens) and openness in
+    [0, 1] (open weights are usable on any cloud).
     """
 
     def __init__(
@@ -29,6 +30,7 @@ class ModelLab(mesa.Agent):
         self.training_compute = 0.0
         self.capability = 0.0
         self.scarcity = 0.0
+        self.price = model.p.us_price0  # USD per million tokens, set by the service market
 
     def train(self, compute: float, wanted: float, frontier_log_eff: float) -> None:
         """Update efficiency (baseline, scarcity-induced, open-weight spillover) and capability.

@@ -303,6 +303,9 @@ class AIBlocsModel(mesa.Model):
             c.utilisation = min(1.0, self._us_demand() / max(c.total_compute / c.weight, 1e-9))
         for c in self.cn_clouds:
             c.revenue = service["revenue_cn"] * c.weight
+        prices = markets.stack_prices(self)
+        for lab in self.labs:
+            lab.price = prices[lab.bloc]
         # 7. firms: learning, R&D
         self.cn_units_in_use = result.units.get("CN", {}).get("CN", 0.0) + result.units.get(
             "CN_state", {}).get("CN", 0.0)  # fmt: skip
