@@ -1,0 +1,1 @@
+"""Package data: country attributes, regime presets and the sources of cited figures."""
