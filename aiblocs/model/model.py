@@ -201,7 +201,11 @@ class AIBlocsModel(mesa.Model):
         self.adjacency = None if p.well_mixed else build_adjacency(
             np.concatenate(starts), np.concatenate(sizes), p.network_degree, p.cross_border,
             self.rng_network)  # fmt: skip
-        q_mult = np.where(self.cohort_region == "GS", p.gs_q_mult, 1.0)
+        q_mult = np.select(
+            [self.cohort_region == "GS", self.cohort_region == "CN"],
+            [p.gs_q_mult, p.cn_q_mult],
+            1.0,
+        )
         self.bass_p = np.full(len(self.cohorts), p.bass_p / 4)
         self.bass_q = p.bass_q / 4 * q_mult
 

@@ -55,6 +55,9 @@ class Params:
         0.03, "1/year", 0, 1, "innovation coefficient p", "Sultan et al. 1990 [129]"
     )
     bass_q: float = param(0.5, "1/year", 0, 3, "imitation coefficient q", "[129],[131] (0.38-0.56)")
+    cn_q_mult: float = param(
+        1.0, "ratio", 0, 5, "China imitation multiplier", "[131] (q varies by country)"
+    )
     gs_q_mult: float = param(1.0, "ratio", 0, 3, "GS imitation multiplier", "[131] (0.56 vs 0.51)")
     wtp_scale: float = param(
         1.0, "ratio", 0.01, 100, "willingness to pay at income 1 vs price", "fit"
@@ -123,8 +126,8 @@ class Params:
     node_cap_growth: float = param(
         0.08, "1/year (log)", 0, 1, "multipatterning creep of the cap", "[68]"
     )
-    cn_yield0: float = param(0.15, "fraction", 0, 1, "domestic yield 2022", "[62]")
-    cn_yield_max: float = param(0.7, "fraction", 0, 1, "long-run domestic yield", "[62],[68]")
+    cn_yield0: float = param(0.15, "fraction", 0.01, 1, "domestic yield 2022", "[62]")
+    cn_yield_max: float = param(0.7, "fraction", 0.01, 1, "long-run domestic yield", "[62],[68]")
     cn_yield_learning: float = param(
         0.8, "1/(M chips)", 0, 50, "yield learning per M chips", "[62]"
     )
@@ -133,7 +136,7 @@ class Params:
     )
     cn_wafer_growth: float = param(0.2, "1/year (log)", 0, 2, "growth of wafer capacity", "[67]")
     ai_wafer_share: float = param(
-        0.12, "fraction", 0, 1, "share of advanced wafers for AI chips", "ass."
+        0.25, "fraction", 0, 1, "share of advanced wafers for AI chips", "ass."
     )
     dies_per_wafer: float = param(
         30, "dies/wafer", 1, 500, "large accelerator dies per wafer", "[65]"
@@ -177,7 +180,7 @@ class Params:
 
     # --- demand, capacity and EDWC --------------------------------------------------------
     cn_chip_budget0: float = param(
-        0.5, "USD bn/quarter", 0, 1e3, "China accelerator spend 2022", "[72]"
+        0.5, "USD bn/quarter", 0.01, 1e3, "China accelerator spend 2022", "[72]"
     )
     us_chip_budget0: float = param(
         3.0, "USD bn/quarter", 0, 1e4, "US accelerator spend 2022", "[44],[91]"
@@ -200,7 +203,7 @@ class Params:
         0.35, "1/year (log)", 0, 3, "growth of compute use per unit", "[87]"
     )
     cn_base_demand: float = param(
-        0.35, "fraction", 0, 1, "CN compute demand not from adopters", "ass."
+        0.35, "fraction", 0.01, 1, "CN compute demand not from adopters", "ass."
     )
     latency_sensitive: float = param(0.6, "fraction", 0, 1, "real-time share of CN demand", "[79]")
     edwc_optimism: float = param(
@@ -233,7 +236,7 @@ class Params:
         1.0, "index/log10", 0.01, 10, "capability per 10x compute", "ass."
     )
     us_training_share: float = param(
-        0.2, "fraction", 0, 1, "share of compute used for training", "ass."
+        0.2, "fraction", 0.01, 1, "share of compute used for training", "ass."
     )
     efficiency_growth: float = param(
         0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "[109]"
@@ -299,6 +302,12 @@ class Params:
             raise ValueError(f"parameter 'end' ({self.end}) is before 'start' ({self.start})")
         if parse_quarter(self.pooling_full) < parse_quarter(self.pooling_start):
             raise ValueError("parameter 'pooling_full' must not be before 'pooling_start'")
+        for name in ("edwc_launch", "pooling_start"):  # an event after the horizon never happens
+            if parse_quarter(getattr(self, name)) > parse_quarter(self.end):
+                raise ValueError(
+                    f"parameter '{name}' ({getattr(self, name)}) is after 'end' ({self.end}); "
+                    "it must lie within the simulated span"
+                )
 
 
 PARAM_FIELDS = {f.name: f for f in fields(Params)}

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.calendar import FIRST_YEAR, LAST_YEAR, parse_quarter
 
 TIERS = ("frontier", "prev", "compliant")
 STATUSES = ("free", "licensed", "banned")
@@ -118,12 +118,34 @@ def _share(value: Any, where: str) -> float:
     return float(value)
 
 
+def _quarter_index(value: Any, where: str) -> None:
+    """Check a stored quarter index (e.g. ``2025 * 4 + 2``), so that a bare year is refused."""
+    lo, hi = FIRST_YEAR * 4, LAST_YEAR * 4 + 3
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(
+            f"regime field '{where}' = {value!r} must be a quarter label like 2025Q3 "
+            f"({FIRST_YEAR}Q1-{LAST_YEAR}Q4)"
+        )
+
+
+def _optional_number(value: Any, where: str, lo: float, hi: float, unit: str) -> None:
+    """Check an optional bound (None = no bound) lies in ``(lo, hi]``."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo < value <= hi:
+        raise ValueError(f"{where} = {value!r} must be a number in ({lo}, {hi}] ({unit})")
+
+
 def validate_regime(reg: Regime) -> None:
     """Raise ``ValueError`` on contradictory or out-of-range rules."""
     _share(reg.enforcement, "enforcement")
     _share(reg.export_stack_support, "export_stack_support")
+    for key in ("equipment_controls_from", "domestic_mandate_from", "export_stack_from"):
+        if getattr(reg, key) is not None:
+            _quarter_index(getattr(reg, key), key)
     seen: set[tuple[str, int]] = set()
     for r in reg.rules:
+        _quarter_index(r.start, f"rule[{r.tier}].from")
         where = f"rule[{r.tier}@{r.start // 4}Q{r.start % 4 + 1}]"
         if r.tier not in TIERS:
             raise ValueError(f"{where}: unknown tier {r.tier!r}; allowed: {', '.join(TIERS)}")
@@ -136,19 +158,28 @@ def validate_regime(reg: Regime) -> None:
         seen.add((r.tier, r.start))
         _share(r.approval, f"{where}.approval")
         _share(r.fee, f"{where}.fee")
-        if r.cap is not None and (isinstance(r.cap, bool) or not 0 <= r.cap <= 10):
+        if r.cap is not None and (
+            isinstance(r.cap, bool) or not isinstance(r.cap, int | float) or not 0 <= r.cap <= 10
+        ):
             raise ValueError(f"{where}.cap = {r.cap!r} must be in [0, 10] (share of US volume)")
         if r.status == "banned" and (r.fee > 0 or r.cap is not None or r.approval < 1):
             raise ValueError(f"{where}: a banned tier cannot also have a fee, cap or approval rate")
         if r.status == "free" and r.approval < 1:
             raise ValueError(f"{where}: approval < 1 needs status 'licensed', not 'free'")
-        if r.perf_cap is not None and not 0 < r.perf_cap <= 10:
-            raise ValueError(f"{where}.perf_cap = {r.perf_cap!r} must be in (0, 10] H100e")
+        _optional_number(r.perf_cap, f"{where}.perf_cap", 0, 10, "H100e")
+    seen = set()
     for s in reg.stances:
         if s.tier not in TIERS:
             raise ValueError(f"stance: unknown tier {s.tier!r}; allowed: {', '.join(TIERS)}")
         if s.stance not in STANCES:
             raise ValueError(f"stance: unknown stance {s.stance!r}; allowed: {', '.join(STANCES)}")
+        _quarter_index(s.start, f"stance[{s.tier}].from")
+        if (s.tier, s.start) in seen:
+            raise ValueError(
+                f"stance[{s.tier}@{s.start // 4}Q{s.start % 4 + 1}]: two stances for the same "
+                "tier start in the same quarter"
+            )
+        seen.add((s.tier, s.start))
 
 
 def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
@@ -162,6 +193,10 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
+    for key in ("rule", "stance"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            raise ValueError(f"regime field '{key}' must be an array of tables ([[{key}]] blocks)")
     rules = []
     for i, r in enumerate(data.get("rule", [])):
         extra = sorted(set(r) - {"tier", "from", "status", "approval", "fee", "cap", "perf_cap"})
