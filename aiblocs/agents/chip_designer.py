@@ -7,7 +7,11 @@ import math
 import mesa
 
 US_TIERS = ("frontier", "prev", "compliant")
-TIER_MARKUP = {"frontier": 1.0, "prev": 0.8, "compliant": 1.5, "domestic": 1.0}
+TIER_MARKUP = {"frontier": 1.0, "prev": 0.8, "compliant": 0.7, "domestic": 1.0}
+# A downgraded part costs about as much to make as the chip it is cut from, so it is priced off
+# the previous generation's performance, not its own capped one: H20 ~USD 12k for ~15% of an
+# H100's compute [55, 56]. Tightening the cap therefore raises its price per H100e.
+PRICED_ON = {"compliant": "prev"}
 
 
 class ChipDesigner(mesa.Agent):
@@ -68,7 +72,8 @@ class ChipDesigner(mesa.Agent):
             self.capacity = (
                 wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
             )
-        self.price = {t: price_per_perf * v * TIER_MARKUP[t] for t, v in self.perf.items()}
+        self.price = {t: price_per_perf * self.perf[PRICED_ON.get(t, t)] * TIER_MARKUP[t]
+                      for t in self.perf}  # fmt: skip
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0
 
