@@ -137,14 +137,25 @@ class _FallbackExecutor:
 
 
 def ensemble(regimes: list[str], seeds: int, n: int, workers: int, kind: str = "pool") -> dict:
-    """Time an ensemble (executor start-up included); runs/s and a checksum of the outputs."""
+    """Time an ensemble; runs/s (steady state) and a checksum of the outputs.
+
+    Executor start-up (spawning workers, importing the model) is timed separately: a warm-up
+    batch of one tiny run per worker precedes the timed ensemble, as in a long sweep where the
+    start-up is paid once. ``seconds_total`` includes it.
+    """
     items = [(r, s) for r in regimes for s in range(seeds)]
+    t_start = time.perf_counter()
+    ex = _executor(kind, workers)
+    list(ex.map_unordered(ensemble_task, [(regimes[0], 10**6 + k) for k in range(workers)], 50))
     t0 = time.perf_counter()
-    out = list(_executor(kind, workers).map_unordered(ensemble_task, items, n))
+    out = list(ex.map_unordered(ensemble_task, items, n))
     dt = time.perf_counter() - t0
+    if hasattr(ex, "close"):
+        ex.close()
     return {
         "runs": len(items),
         "seconds": dt,
+        "seconds_total": time.perf_counter() - t_start,
         "runs_per_s": len(items) / dt,
         "checksum": round(sum(out), 9),
         "kind": kind,
@@ -251,8 +262,8 @@ def run_benchmarks(size: dict, dask: bool = True, log=print) -> list[dict]:
     row(
         "ensemble",
         f"2 x {size['ens_seeds']} seeds x n={size['ens_n']:,} < 60 s on 2 cores",
-        f"{ens2['seconds']:.1f} s ({ens2['runs_per_s']:.1f} runs/s)",
-        ens2["seconds"] < 60,
+        f"{ens2['seconds_total']:.1f} s with start-up ({ens2['runs_per_s']:.1f} runs/s)",
+        ens2["seconds_total"] < 60,
     )
     one = ensemble(regimes, size["scale_seeds"], size["ens_n"], 1)
     two = ensemble(regimes, size["scale_seeds"], size["ens_n"], 2)
@@ -314,7 +325,8 @@ def write_results(path: Path, rows: list[dict], info: dict, seconds: float) -> N
         "of repeats, each model case in a fresh subprocess (peak RSS = its ru_maxrss). The Mesa "
         "reference is the Boltzmann wealth model (benchmarks/boltzmann_ref.py) measured in the "
         "same run; `vs_mesa` is the ratio of per-agent throughputs.\n"
-        "- Ensembles: regimes historical and open; times include executor start-up.\n\n"
+        "- Ensembles: regimes historical and open; throughput after a warm-up batch (executor "
+        "start-up paid once, as in a long sweep; the ensemble row includes it).\n\n"
         f"{table(rows)}\n"
     )
 
