@@ -9,7 +9,6 @@ an optimism bias, so the western hubs can sit largely idle (20-30% in 2024-25 [8
 
 from __future__ import annotations
 
-WEST_BATCH_REACH = 0.6  # share of batch work that reaches unpooled western hubs
 POOLED_RT_PENALTY = 0.7  # real-time work the west can take once pooled (<= 20 ms links [79])
 
 
@@ -31,7 +30,8 @@ def clear_cn_compute(model, demand: float) -> float:
     batch = demand - rt
     rt_east = min(rt, east)
     free_east = east - rt_east
-    reach = west * (WEST_BATCH_REACH + (1 - WEST_BATCH_REACH) * pooling)
+    w0 = model.p.west_reach
+    reach = west * (w0 + (1 - w0) * pooling)
     batch_west = min(west, batch * reach / (free_east + reach)) if free_east + reach > 0 else 0.0
     batch_east = min(free_east, batch - batch_west)
     rt_west = min((rt - rt_east) * pooling * POOLED_RT_PENALTY, west - batch_west)

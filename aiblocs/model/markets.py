@@ -16,7 +16,6 @@ from aiblocs.model.capability import best
 
 OPENNESS = {"US": 0.1, "CN": 0.9}  # share of each bloc's capability available as open weights
 PRICE_ELASTICITY_A = 0.3  # affordability elasticity to price
-INCOME_ELASTICITY_A = 0.5  # affordability elasticity to income
 INCOME_REF = 10.0  # USD thousand per head
 
 
@@ -62,7 +61,7 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
                     * (p.us_price0 / price) ** PRICE_ELASTICITY_A
                 )
                 best_value = max(best_value, value)
-        x = p.wtp_scale * (ctry["income"] / INCOME_REF) ** INCOME_ELASTICITY_A * best_value
+        x = p.wtp_scale * (ctry["income"] / INCOME_REF) ** p.income_elasticity * best_value
         a = ctry["infra"] * SECTOR_AFFORD[coh.sector_index] * x / (1 + x)
         if coh.region == "CN":
             a *= model.cn_served**0.5  # compute scarcity throttles Chinese diffusion

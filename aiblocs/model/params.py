@@ -52,7 +52,7 @@ class Params:
 
     # --- adoption (Bass hazard, per year) --------------------------------------------------
     bass_p: float = param(
-        0.03, "1/year", 0, 1, "innovation coefficient p", "Sultan et al. 1990 [129]"
+        0.035, "1/year", 0, 1, "innovation coefficient p", "Sultan et al. 1990 [129]"
     )
     bass_q: float = param(0.5, "1/year", 0, 3, "imitation coefficient q", "[129],[131] (0.38-0.56)")
     cn_q_mult: float = param(
@@ -60,7 +60,10 @@ class Params:
     )
     gs_q_mult: float = param(1.0, "ratio", 0, 3, "GS imitation multiplier", "[131] (0.56 vs 0.51)")
     wtp_scale: float = param(
-        1.0, "ratio", 0.01, 100, "willingness to pay at income 1 vs price", "fit"
+        2.7, "ratio", 0.01, 100, "willingness to pay at income 1 vs price", "fit"
+    )
+    income_elasticity: float = param(
+        0.5, "ratio", 0, 2, "affordability elasticity to income per head", "[119] (North/South gap)"
     )
     cn_ai_plus_push: float = param(
         0.5, "ratio", 0, 3, "AI+ plan boost to China's affordability", "[112]"
@@ -210,9 +213,12 @@ class Params:
         4.0, "ratio", 0, 10, "province over-forecast of demand growth", "[8],[83]"
     )
     edwc_budget0: float = param(
-        3.0, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
+        1.4, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
     )
     edwc_launch: str = param("2022Q1", "quarter", None, None, "EDWC programme launch", "[4]")
+    west_reach: float = param(
+        0.6, "fraction", 0, 1, "share of batch work reaching unpooled western hubs", "[79], [8]"
+    )
     approval_threshold: float = param(
         0.25, "fraction", 0, 1, "utilisation below which approvals tighten", "[9]"
     )
