@@ -51,10 +51,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     model = AIBlocsModel(regime=args.regime, seed=args.seed, n_adopters=args.n_adopters,
                          **dict(args.set))  # fmt: skip
-    model.run_model()
+    args.out.mkdir(parents=True, exist_ok=True)  # inputs valid: an unwritable --out fails now,
+    model.run_model()  # before the run
     df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     elapsed = time.perf_counter() - t0
-    args.out.mkdir(parents=True, exist_ok=True)
     df.to_parquet(args.out / "quarterly.parquet", index=False)
     df.to_csv(args.out / "quarterly.csv", index=False)
     if not args.no_plot:
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:  # bad input, or an --out folder that cannot be written
         print(f"aiblocs: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

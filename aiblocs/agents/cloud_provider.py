@@ -36,7 +36,7 @@ class CloudProvider(mesa.Agent):
         """Effective compute, net of the integration cost of mixed Nvidia/Ascend fleets."""
         us, cn = self.compute["US"], self.compute["CN"]
         total = us + cn
-        mixed = 4 * us * cn / total**2 if total > 0 else 0.0  # 1 for a 50/50 fleet, 0 if pure
+        mixed = 4 * (us / total) * (cn / total) if total > 0 else 0.0  # 1 at 50/50, 0 if pure
         return total * (1 - self.model.p.mixed_fleet_cost * mixed)
 
     def chip_budget(self, bloc_budget: float) -> float:

@@ -119,9 +119,15 @@ def _plot_targets(res: Result, frames: list[pd.DataFrame], path: Path) -> None:
         for t in (t for t in res.targets if t.output == name):
             a, b = quarters.index(t.start), quarters.index(t.end)
             color = "k" if t.set == "fit" else "tab:red"
-            per = (b - a + 1) if t.stat == "sum" else 1  # sums are drawn as per-quarter means
-            ax.fill_between([a - 0.4, b + 0.4], t.lo / per, t.hi / per, color=color, alpha=0.15)
-            ax.plot([a, b], [t.observed / per] * 2, color=color, lw=2)
+            if t.stat == "sum":  # sums are drawn as per-quarter means
+                scale = 1 / (b - a + 1)
+            elif t.stat == "growth":  # growth is drawn as the level it implies at the span's end
+                scale, a = med[a], b
+            else:
+                scale = 1.0
+            ax.fill_between([a - 0.4, b + 0.4], t.lo * scale, t.hi * scale, color=color,
+                            alpha=0.15)  # fmt: skip
+            ax.plot([a, b], [t.observed * scale] * 2, color=color, lw=2)
         ax.set_title(name)
         ax.set_xticks(x[::8], [q[:4] for q in quarters[::8]])
         ax.set_xlim(0, 24)
@@ -144,10 +150,18 @@ def _plot_trace(res: Result, path: Path) -> None:
     plt.close(fig)
 
 
+def _grid(p: int) -> tuple[plt.Figure, np.ndarray]:
+    cols = min(p, 4)
+    rows = -(-p // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.8 * rows), squeeze=False)
+    for ax in axes.flat[p:]:
+        ax.axis("off")
+    return fig, axes.flat[:p]
+
+
 def _plot_marginals(res: Result, path: Path) -> None:
-    p = len(res.names)
-    fig, axes = plt.subplots(1, p, figsize=(3 * p, 3), squeeze=False)
-    for j, ax in enumerate(axes[0]):
+    fig, axes = _grid(len(res.names))
+    for j, ax in enumerate(axes):
         ax.hist(res.msm_sample[:, j], bins=20, range=(res.lo[j], res.hi[j]), alpha=0.6,
                 density=True, label="MSM")  # fmt: skip
         if len(res.abc_sample):
@@ -155,20 +169,19 @@ def _plot_marginals(res: Result, path: Path) -> None:
                     density=True, label="ABC")  # fmt: skip
         ax.axvline(res.theta[j], color="k")
         ax.set_title(res.names[j], fontsize=9)
-    axes[0][0].legend(fontsize=8)
+    axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
 
 def _plot_profiles(res: Result, path: Path) -> None:
-    p = len(res.names)
-    fig, axes = plt.subplots(1, p, figsize=(3 * p, 3), squeeze=False)
-    for ax, (name, (grid, values)) in zip(axes[0], res.profiles.items(), strict=True):
+    fig, axes = _grid(len(res.names))
+    for ax, (name, (grid, values)) in zip(axes, res.profiles.items(), strict=True):
         ax.plot(grid, values, marker="o")
         ax.axvline(res.theta[res.names.index(name)], color="k", ls="--")
         ax.set_title(name, fontsize=9)
-    axes[0][0].set_ylabel("step-2 loss")
+    axes[0].set_ylabel("step-2 loss")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

@@ -51,10 +51,21 @@ class Simulator:
     regime: str = "historical"
 
     def __post_init__(self) -> None:
+        from aiblocs.model.model import check_memory
+        from aiblocs.model.params import make_params
+
+        p = make_params(n_adopters=self.n_adopters)
+        check_memory(p.n_adopters, p.network_degree)  # refuse before any evaluation starts
         self.cache: dict[str, np.ndarray] = {}
-        self.calls = 0
+        self.requested: set[str] = set()
+        self.calls = 0  # distinct vectors asked for, cached or not (same after a resume)
+        self.computed = 0  # vectors simulated by this process
         if self.checkpoint is not None and self.checkpoint.exists():
-            for line in self.checkpoint.read_text().splitlines():
+            text = self.checkpoint.read_text()
+            if text and not text.endswith("\n"):  # a line torn by a crash: end it, so the
+                with self.checkpoint.open("a") as fh:  # next record starts on a line of its own
+                    fh.write("\n")
+            for line in text.splitlines():
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError:
@@ -82,7 +93,9 @@ class Simulator:
                 arr = np.array([partial[k][j] for j in range(len(self.seeds))])
                 self.cache[k] = arr
                 self._save(k, arr)
-        self.calls += len(todo)
+        self.requested.update(keys)
+        self.calls = len(self.requested)
+        self.computed += len(todo)
         return [self.cache[k] for k in keys]
 
     def _save(self, key: str, arr: np.ndarray) -> None:

@@ -93,17 +93,32 @@ def _read(path: str | Path | None, default: str) -> dict:
         raise ValueError(f"{where} is not valid TOML: {e}") from None
 
 
+def _tables(data: dict, key: str, allowed: set[str], where: str) -> list[dict]:
+    """The ``[[key]]`` tables of a file, refusing unknown top-level keys and non-tables."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
+    rows = data.get(key, [])
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"{where}: '{key}' must be an array of tables ([[{key}]] blocks)")
+    return rows
+
+
 def load_targets(path: str | Path | None = None) -> tuple[list[Target], dict[str, str]]:
     """Targets and the unmapped-facts notes, validated (field named in any error)."""
     data = _read(path, "targets.toml")
     params = Params()
     first, last = parse_quarter(params.start), parse_quarter(params.end)
     targets, names = [], set()
-    for i, row in enumerate(data.get("target", [])):
+    rows = _tables(data, "target", {"cutoff", "target", "unmapped"}, "targets")
+    for i, row in enumerate(rows):
         where = f"target #{i + 1} ({row.get('name', '?')})"
         missing = set(Target.__dataclass_fields__) - set(row)
         if missing:
             raise ValueError(f"{where}: missing field(s) {sorted(missing)}")
+        extra = set(row) - set(Target.__dataclass_fields__)
+        if extra:
+            raise ValueError(f"{where}: unknown field(s) {sorted(extra)}")
         t = Target(**{k: row[k] for k in Target.__dataclass_fields__})
         targets.append(t)
         if t.name in names:
@@ -147,8 +162,11 @@ def load_space(path: str | Path | None = None) -> list[Dimension]:
     """Calibrated parameters and ranges, validated against the parameter bounds."""
     data = _read(path, "space.toml")
     dims = []
-    for i, row in enumerate(data.get("param", [])):
+    for i, row in enumerate(_tables(data, "param", {"param"}, "space")):
         name = row.get("name")
+        extra = sorted(set(row) - {"name", "lo", "hi", "why"})
+        if extra:
+            raise ValueError(f"space param #{i + 1}: unknown field(s) {extra}")
         if name not in PARAM_FIELDS:
             raise ValueError(f"space param #{i + 1}: unknown parameter {name!r}")
         meta = PARAM_FIELDS[name].metadata

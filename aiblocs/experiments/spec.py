@@ -113,6 +113,7 @@ class ExperimentSpec:
     # --- validation --------------------------------------------------------------------
     def validate(self) -> None:
         """Raise ValueError with a clear message if anything is wrong (nothing is run)."""
+        from aiblocs.model.model import check_memory
         from aiblocs.model.params import make_params
         from aiblocs.model.regimes import get_regime
 
@@ -147,7 +148,8 @@ class ExperimentSpec:
                 over = {**self.overrides, **d}
                 reg_over = {k: v for k, v in over.items() if k in REGIME_FIELDS}
                 par_over = {k: v for k, v in over.items() if k not in REGIME_FIELDS}
-                make_params(n_adopters=self.n_adopters, **par_over)
+                p = make_params(n_adopters=self.n_adopters, **par_over)
+                check_memory(p.n_adopters, p.network_degree)  # refuse before any run starts
                 if reg_over:
                     reg.with_overrides(**reg_over)
 

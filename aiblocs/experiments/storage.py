@@ -8,8 +8,9 @@ Layout of a results folder::
 
 Every file is written to a temporary name and renamed into place, so a crash leaves at most a
 ``*.tmp`` file, which is deleted on the next open. Each part records in its Parquet metadata the
-run ids and row count it must hold; a part that is unreadable or does not match is deleted and
-its runs are redone. A folder whose manifest describes a different spec is refused.
+run ids, row count and a SHA-256 digest of its content, and every data page carries a CRC
+checksum; a part that is unreadable, fails a checksum or does not match is deleted and its runs
+are redone. A folder whose manifest describes a different spec (or is unreadable) is refused.
 """
 
 from __future__ import annotations
@@ -91,6 +92,18 @@ def to_tidy(run: Run, frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFram
     return pd.concat([out, long[["quarter", "metric", "value"]]], axis=1)
 
 
+def _digest(table) -> str:
+    """SHA-256 of a table's decoded content (as pandas reads it), for the part's metadata."""
+    import hashlib
+
+    frame = table.replace_schema_metadata(
+        {k: v for k, v in (table.schema.metadata or {}).items() if k != b"aiblocs_runs"}
+    ).to_pandas()
+    h = hashlib.sha256(json.dumps(list(map(str, frame.columns))).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w") as f:
@@ -115,7 +128,13 @@ class ResultStore:
     def open(self) -> ResultStore:
         """Create or resume the folder; refuse one written by a different spec."""
         if self.manifest_path.exists():
-            old = json.loads(self.manifest_path.read_text())
+            try:
+                old = json.loads(self.manifest_path.read_text())
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise ValueError(
+                    f"results folder {self.folder}: manifest.json is unreadable ({e}); "
+                    "use another --out folder or delete it"
+                ) from None
             if old.get("fingerprint") != self.spec.fingerprint():
                 raise ValueError(
                     f"results folder {self.folder} holds a different experiment "
@@ -164,12 +183,14 @@ class ResultStore:
         try:
             meta = pq.read_metadata(path)
             info = json.loads(meta.metadata[b"aiblocs_runs"])
-            ids = pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist()
+            table = pq.read_table(path, page_checksum_verification=True)  # every page, CRC-checked
+            ids = table.column("run_id").to_pylist()
+            digest = _digest(table)  # catches what page checksums cannot (e.g. footer damage)
+            ok = len(ids) == info["rows"] and set(ids) == set(info["run_ids"])
+            ok = ok and info.get("sha256", digest) == digest  # parts of older versions: none
+            return set(info["run_ids"]) if ok else None
         except Exception:  # any damage means: redo these runs
             return None
-        if len(ids) != info["rows"] or set(ids) != set(info["run_ids"]):
-            return None
-        return set(info["run_ids"])
 
     # --- writing -------------------------------------------------------------------------
     def write_part(self, frames: list[pd.DataFrame]) -> Path:
@@ -181,11 +202,12 @@ class ResultStore:
         ids = list(dict.fromkeys(df["run_id"]))
         table = pa.Table.from_pandas(df, preserve_index=False)
         meta = dict(table.schema.metadata or {})
-        meta[b"aiblocs_runs"] = json.dumps({"run_ids": ids, "rows": len(df)}).encode()
+        info = {"run_ids": ids, "rows": len(df), "sha256": _digest(table)}
+        meta[b"aiblocs_runs"] = json.dumps(info).encode()
         table = table.replace_schema_metadata(meta)
         path = self.parts / f"part-{time.time_ns():020d}-{os.getpid()}.parquet"
         tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, write_page_checksum=True)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -231,7 +253,7 @@ def load_results(folder: str | Path) -> pd.DataFrame:
     for path in parts:
         if ResultStore._check_part(path) is None:
             continue
-        df = pd.read_parquet(path)
+        df = pd.read_parquet(path, page_checksum_verification=True)
         df = df[~df["run_id"].isin(seen)]
         seen.update(df["run_id"].unique())
         frames.append(df)

@@ -57,7 +57,7 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
             util[j, k] = u + (math.log(access) if access > 0 else -1e3)
             if access > 0:
                 value = (
-                    math.exp(caps[bloc] - model.cap_ref)
+                    math.exp(min(50.0, caps[bloc] - model.cap_ref))  # x/(1+x) saturates
                     * (p.us_price0 / price) ** PRICE_ELASTICITY_A
                 )
                 best_value = max(best_value, value)

@@ -1,0 +1,275 @@
+"""Property-based invariants over the documented parameter box (hypothesis).
+
+Parameters are drawn from each ``Params`` field's metadata ``[lo, hi]`` (bounds included and
+drawn often, so corners are exercised); ``n_adopters`` is capped to 50-400 to keep each example
+fast. The ``ci`` profile (tests/conftest.py) runs a few deterministic examples; run
+``pytest tests/test_reliability_invariants.py --hypothesis-profile=thorough`` for many more.
+"""
+
+import dataclasses
+from contextlib import contextmanager
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import aiblocs.model.model as model_mod
+from aiblocs import AIBlocsModel
+from aiblocs.model.adoption import neighbour_shares
+from aiblocs.model.calendar import parse_quarter, quarter_label
+from aiblocs.model.metrics import REPORTERS
+from aiblocs.model.params import PARAM_FIELDS, Params
+from aiblocs.model.regimes import get_regime, preset_names
+
+CAPS = {"n_adopters": (50, 400)}  # the documented range reaches 5e7: far too slow per example
+NUMERIC = [f for f in PARAM_FIELDS.values() if f.metadata["lo"] is not None]
+SHARES = [
+    c
+    for c in REPORTERS
+    if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
+    or c
+    in (
+        "cn_domestic_chip_share",
+        "us_chip_revenue_cn_share",
+        "cn_dc_utilisation",
+        "gs_rent_share",
+        "gs_dependence",
+        "cn_compute_served",
+        "cn_yield",
+        "cn_ecosystem",
+    )
+]
+NON_NEGATIVE = [
+    "smuggled_chips",
+    "tariff_revenue",
+    "us_chip_revenue_cn",
+    "us_chip_revenue_total",
+    "us_legal_units_cn",
+    "us_prev_units_cn",
+    "us_frontier_units_cn",
+    "cn_dc_cancellations",
+    "cn_hub_compute",
+    "cn_cloud_compute",
+    "us_cloud_compute",
+    "cn_lag_months",
+]
+SPAN = (parse_quarter(Params.start), parse_quarter(Params.end))
+
+
+def bounds(name):
+    f = PARAM_FIELDS[name]
+    return CAPS.get(name, (f.metadata["lo"], f.metadata["hi"]))
+
+
+def value_at(name, end):
+    lo, hi = bounds(name)
+    v = lo if end == "lo" else hi
+    return int(v) if PARAM_FIELDS[name].type == "int" else float(v)
+
+
+def fix_shares(kw):
+    if kw["share_us"] + kw["share_cn"] > 1:
+        kw["share_cn"] = 1.0 - kw["share_us"]
+    return kw
+
+
+def corner(pattern):
+    """All-lo, all-hi or alternating lo/hi parameters (shares kept feasible)."""
+    ends = {"lo": ["lo"], "hi": ["hi"], "alt": ["lo", "hi"], "tla": ["hi", "lo"]}[pattern]
+    kw = {f.name: value_at(f.name, ends[i % len(ends)]) for i, f in enumerate(NUMERIC)}
+    return fix_shares(kw)
+
+
+@st.composite
+def params(draw):
+    kw = {}
+    for f in NUMERIC:
+        lo, hi = bounds(f.name)
+        if f.type == "int":
+            kw[f.name] = draw(st.integers(int(lo), int(hi)))
+        else:
+            kw[f.name] = draw(st.sampled_from([float(lo), float(hi)]) | FLOATS(lo, hi))
+    kw["well_mixed"] = draw(st.booleans())
+    a, b = sorted(draw(st.lists(st.integers(*SPAN), min_size=2, max_size=2)))
+    kw["pooling_start"], kw["pooling_full"] = quarter_label(a), quarter_label(b)
+    kw["edwc_launch"] = quarter_label(draw(st.integers(*SPAN)))
+    return fix_shares(kw)
+
+
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+def FLOATS(lo, hi):  # noqa: N802
+    """Floats on a 1e-6 grid of [lo, hi] (bounds included).
+
+    Not ``st.floats``: values like 6e-256 USD bn of spend make the model divide by an
+    underflowed square (see test_tiny_budget_gives_nan), a known bug outside this test's reach.
+    """
+    return st.integers(0, 10**6).map(lambda k: lo + (hi - lo) * k / 10**6)
+
+
+REGIMES = st.sampled_from(preset_names())
+
+
+@contextmanager
+def checked_adoption():
+    """Wrap the model's adoption step and check each quarter's switching against the rule."""
+    real = model_mod.adoption_step
+    stats = {"switches": 0, "locked_switches": 0}
+
+    def step(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng):
+        stack0, tenure0 = st_.stack.copy(), st_.tenure.copy()
+        shares = neighbour_shares(adjacency, stack0).astype(np.float64)
+        res = real(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng)
+        draw = st_.scratch["draw"]  # this quarter's uniforms (buffer reused by the step)
+        assert not ((stack0 > 0) & (st_.stack == 0)).any(), "an adopter un-adopted"
+        assert not (res.new_adopters & (stack0 > 0)).any(), "an adopter adopted again"
+        assert np.array_equal(st_.stack != stack0, res.new_adopters | res.switched)
+        assert (draw[res.switched, 1] < review).all(), "a unit switched without reviewing"
+        idx = np.flatnonzero(res.switched)
+        if len(idx):
+            cur, new = stack0[idx].astype(int) - 1, st_.stack[idx].astype(int) - 1
+            gumbel = -np.log(-np.log(np.clip(draw[idx, 2:], 1e-7, 1 - 1e-7))) * noise
+            u = utility[st_.cohort[idx]] + r * shares[idx] + gumbel
+            rows = np.arange(len(idx))
+            gain = u[rows, new] - u[rows, cur]
+            cost = c_base + c_growth * tenure0[idx].astype(np.float64)
+            tol = 1e-4 * (1 + np.abs(u).max(axis=1))
+            assert (gain >= cost - tol).all(), "a unit switched although its gain < switching cost"
+            stats["switches"] += len(idx)
+            stats["locked_switches"] += int((cost >= step.threshold).sum())
+        return res
+
+    with mock.patch.object(model_mod, "adoption_step", step):
+        yield step, stats
+
+
+def run_checked(regime, seed, kw):
+    """Run the model quarter by quarter, checking stock/flow invariants inside; return frame."""
+    m = AIBlocsModel(regime, seed=seed, **kw)
+    cum_prev = dict(m.cum)
+    with checked_adoption() as (step, _):
+        step.threshold = m.p.lock_in_threshold
+        while m.running:
+            m.step()
+            if not m.running and not m.m:
+                break
+            for d in m.designers:
+                if d.bloc == "CN":
+                    assert d.units_sold <= d.capacity * (1 + 1e-9) + 1e-9
+            for site in [*m.provinces, *m.cn_clouds]:
+                assert site.served <= site.total_compute * (1 + 1e-9) + 1e-9
+            for c in [*m.us_clouds, *m.cn_clouds]:
+                assert 0 <= c.utilisation <= 1
+            for k, v in m.cum.items():
+                assert v >= cum_prev[k], f"cumulative {k} decreased"
+            cum_prev = dict(m.cum)
+    return m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+def assert_frame_invariants(df):
+    num = df.drop(columns="quarter")
+    values = num.to_numpy(float)
+    bad = list(num.columns[~np.isfinite(values).all(axis=0)])
+    assert not bad, f"NaN or inf in {bad}"
+    lo_hi = num[SHARES]
+    assert ((lo_hi >= 0) & (lo_hi <= 1)).all().all(), lo_hi.min().min()
+    assert (num[NON_NEGATIVE] >= 0).all().all()
+    adopted = df["adoption_gs"] > 0
+    total = df["gs_share_us_stack"] + df["gs_share_cn_stack"]
+    assert np.allclose(total[adopted], 1.0) and (total[~adopted] == 0).all()
+    assert (df["gs_locked_in_us"] <= df["gs_share_us_stack"] + 1e-12).all()
+    assert (df["gs_locked_in_cn"] <= df["gs_share_cn_stack"] + 1e-12).all()
+    assert (df["gs_dependence"] <= df["adoption_gs"] + 1e-12).all()
+    assert ((df["gs_hhi"] >= 0.5 - 1e-12) | ~adopted).all() and (df["gs_hhi"] <= 1 + 1e-12).all()
+    rel = 1 + 1e-9
+    assert (df["tariff_revenue"] <= df["us_chip_revenue_cn"] * rel).all()
+    assert (df["us_chip_revenue_cn"] <= df["us_chip_revenue_total"] * rel).all()
+    tiers = df["us_prev_units_cn"] + df["us_frontier_units_cn"]
+    assert (tiers <= df["us_legal_units_cn"] * rel + 1e-9).all()
+    for col in ("adoption_us", "adoption_cn", "adoption_gs", "cn_ecosystem"):
+        assert (df[col].diff().dropna() >= -1e-12).all(), f"{col} decreased"
+
+
+@pytest.mark.parametrize("pattern", ["lo", "alt", "tla"])
+def test_corners_of_the_box(pattern):
+    for regime in ("historical", "open"):
+        assert_frame_invariants(run_checked(regime, 7, {**corner(pattern), "well_mixed": True}))
+        assert_frame_invariants(run_checked(regime, 8, corner(pattern)))
+
+
+def test_all_hi_corner():
+    """All-max corner: capability grows ~800 index points (affordability exponent is clamped)."""
+    assert_frame_invariants(run_checked("historical", 7, corner("hi")))
+
+
+@pytest.mark.parametrize("budget", ["gs_chip_budget0", "us_chip_budget0"])
+def test_tiny_budget_stays_finite(budget):
+    """A budget near the float minimum must not underflow the mixed-fleet share into NaN."""
+    kw = {**corner("lo"), "pooling_start": "2022Q1", "pooling_full": "2022Q1"}
+    kw |= {budget: 6e-256, "cn_chip_cost_ratio": 10.0, "beta_chip_price": 20.0}
+    assert_frame_invariants(run_checked("containment", 0, kw))
+
+
+@given(kw=params(), seed=SEEDS, regime=REGIMES)
+@example(kw=corner("lo"), seed=0, regime="containment")
+@example(kw=corner("alt"), seed=1, regime="managed_access_cn_block")
+def test_invariants_hold_across_the_box(kw, seed, regime):
+    assert_frame_invariants(run_checked(regime, seed, kw))
+
+
+def test_switching_check_sees_locked_in_switches():
+    """The switching check is not vacuous: locked-in units do switch when the gain allows."""
+    kw = {"n_adopters": 400, "switch_cost_growth": 0.5, "lock_in_threshold": 0.5}
+    kw |= {"choice_noise": 5.0, "review_rate": 1.0}
+    m = AIBlocsModel("historical", seed=3, **kw)
+    with checked_adoption() as (step, stats):
+        step.threshold = m.p.lock_in_threshold
+        m.run_model()
+    assert stats["switches"] > 0 and stats["locked_switches"] > 0
+
+
+# --- monotonicity that economics demands (paired seeds, everything else equal) --------------
+
+
+@given(kw=params(), seed=SEEDS, regime=REGIMES, e=st.lists(st.floats(0, 1), min_size=2, max_size=2))
+def test_stricter_enforcement_never_raises_smuggling(kw, seed, regime, e):
+    lo, hi = sorted(e)
+    a = model_frame(regime, seed, kw, enforcement=lo)["smuggled_chips"]
+    b = model_frame(regime, seed, kw, enforcement=hi)["smuggled_chips"]
+    assert b.sum() <= a.sum() * (1 + 1e-9) + 1e-6
+
+
+def with_fee(regime, fee):
+    """The regime with every fee-bearing (licensed) rule's fee set to ``fee``."""
+    base = get_regime(regime)
+    rules = tuple(dataclasses.replace(r, fee=fee) if r.fee > 0 else r for r in base.rules)
+    return dataclasses.replace(base, rules=rules)
+
+
+def model_frame(regime, seed, kw, **extra):
+    m = AIBlocsModel(regime, seed=seed, **kw, **extra)
+    m.run_model()
+    return m.datacollector.get_model_vars_dataframe()
+
+
+@given(
+    kw=params(),
+    seed=SEEDS,
+    regime=st.sampled_from(["historical", "managed_access"]),
+    f=st.lists(st.floats(0, 1), min_size=2, max_size=2),
+)
+def test_higher_tariff_never_raises_legal_us_sales_to_china(kw, seed, regime, f):
+    """Legal US chip sales to China in value (USD), other things equal, on paired seeds.
+
+    The premise is stated in value, not units: a higher fee on the licensed tiers shifts
+    Chinese buyers' desired spend towards banned tiers, and 80% of that denied spend is re-spent
+    on open offers, including the cheap compliant part, so the *unit* count can rise while the
+    revenue falls (found by this test's exploration; see the reliability report).
+    """
+    lo, hi = sorted(f)
+    a = model_frame(with_fee(regime, lo), seed, kw)["us_chip_revenue_cn"]
+    b = model_frame(with_fee(regime, hi), seed, kw)["us_chip_revenue_cn"]
+    assert b.sum() <= a.sum() * (1 + 1e-9) + 1e-9
