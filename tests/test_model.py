@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from aiblocs import AIBlocsModel, run
-from aiblocs.model.metrics import REPORTERS
+from aiblocs.model.metrics import REPORTERS, SHARES
 
 N = 3000
 
@@ -40,21 +40,7 @@ def test_invariants_every_quarter(frames, regime):
     df = frames[regime]
     num = df.drop(columns="quarter")
     assert np.isfinite(num.to_numpy(float)).all()
-    shares = [
-        c
-        for c in REPORTERS
-        if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
-        or c
-        in (
-            "cn_domestic_chip_share",
-            "us_chip_revenue_cn_share",
-            "cn_dc_utilisation",
-            "gs_rent_share",
-            "gs_dependence",
-            "cn_compute_served",
-        )
-    ]
-    assert ((num[shares] >= 0) & (num[shares] <= 1)).all().all()
+    assert ((num[list(SHARES)] >= 0) & (num[list(SHARES)] <= 1)).all().all()
     adopted = df["adoption_gs"] > 0
     total = df["gs_share_us_stack"] + df["gs_share_cn_stack"]
     assert np.allclose(total[adopted], 1.0)

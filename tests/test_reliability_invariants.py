@@ -19,28 +19,12 @@ import aiblocs.model.model as model_mod
 from aiblocs import AIBlocsModel
 from aiblocs.model.adoption import neighbour_shares
 from aiblocs.model.calendar import parse_quarter, quarter_label
-from aiblocs.model.metrics import REPORTERS
+from aiblocs.model.metrics import SHARES
 from aiblocs.model.params import PARAM_FIELDS, Params
 from aiblocs.model.regimes import get_regime, preset_names
 
 CAPS = {"n_adopters": (50, 400)}  # the documented range reaches 5e7: far too slow per example
 NUMERIC = [f for f in PARAM_FIELDS.values() if f.metadata["lo"] is not None]
-SHARES = [
-    c
-    for c in REPORTERS
-    if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
-    or c
-    in (
-        "cn_domestic_chip_share",
-        "us_chip_revenue_cn_share",
-        "cn_dc_utilisation",
-        "gs_rent_share",
-        "gs_dependence",
-        "cn_compute_served",
-        "cn_yield",
-        "cn_ecosystem",
-    )
-]
 NON_NEGATIVE = [
     "smuggled_chips",
     "tariff_revenue",

@@ -46,6 +46,16 @@ REPORTERS: dict[str, str] = {
 }
 
 
+SHARES = tuple(
+    c
+    for c in REPORTERS
+    if c.startswith(("adoption_", "gs_share", "gs_locked", "gs_switch"))
+    or c in ("cn_domestic_chip_share", "us_chip_revenue_cn_share", "cn_dc_utilisation",
+             "gs_rent_share", "gs_dependence", "cn_compute_served", "cn_yield", "cn_ecosystem")
+)  # fmt: skip
+"""Reporters that are fractions in [0, 1]."""
+
+
 def make_datacollector() -> mesa.DataCollector:
     """A DataCollector whose model reporters read this quarter's metrics dict."""
     return mesa.DataCollector(model_reporters={k: _reader(k) for k in REPORTERS})
