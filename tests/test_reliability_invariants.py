@@ -158,7 +158,7 @@ def assert_frame_invariants(df):
     values = num.to_numpy(float)
     bad = list(num.columns[~np.isfinite(values).all(axis=0)])
     assert not bad, f"NaN or inf in {bad}"
-    lo_hi = num[SHARES]
+    lo_hi = num[list(SHARES)]
     assert ((lo_hi >= 0) & (lo_hi <= 1)).all().all(), lo_hi.min().min()
     assert (num[NON_NEGATIVE] >= 0).all().all()
     adopted = df["adoption_gs"] > 0
