@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from aiblocs.calibration.cli import register as register_calibration
 
     register_calibration(sub)
+    from aiblocs.experiments.sensitivity_cli import register as register_sensitivity
+
+    register_sensitivity(sub)
     try:
         from aiblocs.experiments.cli import register as register_experiments
     except ImportError:

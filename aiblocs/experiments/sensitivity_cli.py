@@ -1,0 +1,149 @@
+"""``aiblocs sensitivity`` (Morris, Sobol) and ``aiblocs discover`` (PRIM) subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+EPILOG_SA = """examples:
+  aiblocs sensitivity --method morris --n 20 --workers 2 --out results/morris
+  aiblocs sensitivity --method sobol --n 256 --screen-n 20 --keep 6 --seeds 2 \\
+      --n-adopters 2000 --workers 2 --out results/sobol"""
+EPILOG_DISC = """example:
+  aiblocs discover --n 1000 --seeds 2 --n-adopters 2000 --workers 2 --out results/discover"""
+
+
+def _common(p: argparse.ArgumentParser, n_default: int) -> None:
+    p.add_argument("--n", type=int, default=n_default, help="sample size (see --help of method)")
+    p.add_argument("--out", type=Path, required=True, help="output folder (resumable)")
+    p.add_argument("--seeds", type=int, default=2, help="seeds per point and regime (CRN)")
+    p.add_argument("--n-adopters", type=int, default=2000)
+    p.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
+    p.add_argument("--dask-local", type=int, default=None, metavar="N",
+                   help="start a Dask LocalCluster with N workers")  # fmt: skip
+    p.add_argument("--ranges", type=Path, default=None, help="ranges TOML (default: packaged)")
+    p.add_argument("--sample-seed", type=int, default=0, help="seed of the sampler")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``sensitivity`` and ``discover`` subcommands to the ``aiblocs`` parser."""
+    s = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity: Morris screening, then Sobol indices; resumable; report",
+        epilog=EPILOG_SA,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    _common(s, 0)
+    s.add_argument("--screen-n", type=int, default=20, help="Morris trajectories before Sobol")
+    s.add_argument("--keep", type=int, default=6, help="max parameters kept for Sobol")
+    s.set_defaults(func=cmd_sensitivity)
+    d = sub.add_parser(
+        "discover",
+        help="scenario discovery (PRIM): when does containment backfire? resumable; report",
+        epilog=EPILOG_DISC,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(d, 1000)
+    d.add_argument("--tol-months", type=float, default=0.5,
+                   help="backfire if containment adds at most this much 2030 lag")  # fmt: skip
+    d.set_defaults(func=cmd_discover)
+
+
+def _command(args: argparse.Namespace, name: str, extra: str) -> str:
+    parts = [f"aiblocs {name}{extra} --n {args.n} --seeds {args.seeds}",
+             f"--n-adopters {args.n_adopters}"]  # fmt: skip
+    if args.workers is not None:
+        parts.append(f"--workers {args.workers}")
+    if args.sample_seed:
+        parts.append(f"--sample-seed {args.sample_seed}")
+    if args.ranges is not None:
+        parts.append(f"--ranges {args.ranges}")
+    return " ".join([*parts, f"--out {args.out}"])
+
+
+def _meta(
+    args: argparse.Namespace, executor: Any, t0: float, n_points: int, folders: list[Path]
+) -> dict[str, Any]:
+    from aiblocs.experiments.sensitivity import elapsed, model_fingerprint
+
+    return {
+        "runtime_s": time.perf_counter() - t0,
+        "eval_s": sum(elapsed(f) for f in folders),
+        "executor": executor.name,
+        "n_points": n_points,
+        "n_runs": n_points * 2 * args.seeds,
+        "seeds": args.seeds,
+        "n_adopters": args.n_adopters,
+        "model": model_fingerprint(),
+    }
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Run Morris screening (and Sobol on the survivors) and write ``report.md``."""
+    from aiblocs.experiments import sensitivity as sa
+    from aiblocs.experiments.executors import make_executor
+    from aiblocs.experiments.sensitivity_report import top_params, write_sensitivity_report
+
+    if args.n == 0:
+        args.n = 20 if args.method == "morris" else 256
+    if args.keep < 1:
+        raise ValueError(f"--keep must be >= 1, got {args.keep}")
+    sa.check_run(args.seeds, args.n_adopters)  # validate everything before any run
+    sa.check_morris_r(args.n if args.method == "morris" else args.screen_n)
+    if args.method == "sobol":
+        sa.check_sobol_n(args.n)
+    ranges = sa.load_ranges(args.ranges)
+    executor = make_executor(args.workers, args.scheduler, args.dask_local)
+    t0 = time.perf_counter()
+    r = args.n if args.method == "morris" else args.screen_n
+    common = (args.seeds, args.n_adopters, executor, not args.no_progress, args.sample_seed)
+    morris, my = sa.run_morris(ranges, r, args.out / "morris", *common)
+    keep = sa.survivors(morris, keep=args.keep)
+    sobol, n_sobol = None, 0
+    if args.method == "sobol":
+        if len(keep) < 2:
+            raise ValueError(f"Sobol needs >= 2 screening survivors, got {keep}")
+        sub = [x for x in ranges if x.name in keep]
+        keep = [x.name for x in sub]
+        sobol, sy = sa.run_sobol(sub, args.n, args.out / "sobol", *common)
+        n_sobol = len(sy)
+    extra = f" --method {args.method}"
+    if args.method == "sobol":
+        extra += f" --screen-n {args.screen_n} --keep {args.keep}"
+    folders = [args.out / "morris", args.out / "sobol"]
+    meta = _meta(args, executor, t0, len(my) + n_sobol, folders)
+    meta.update(command=_command(args, "sensitivity", extra), morris_r=r, keep=args.keep,
+                sobol_n=args.n, n_points_sobol=n_sobol)  # fmt: skip
+    path = write_sensitivity_report(args.out, ranges, morris, keep, sobol, meta)
+    print(f"{meta['n_runs']} runs in {meta['runtime_s']:.0f} s; report: {path}")
+    if sobol is not None and len(sobol) and "p_lockin" in set(sobol["outcome"]):
+        tops = ", ".join(f"{n} (ST {s:.2f})" for n, s, _ in top_params(sobol, "p_lockin"))
+        print(f"GS lock-in hangs most on: {tops}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Sample, evaluate, find PRIM boxes where containment backfires, write ``report.md``."""
+    from aiblocs.experiments import sensitivity as sa
+    from aiblocs.experiments.executors import make_executor
+    from aiblocs.experiments.sensitivity_report import write_discover_report
+
+    ranges = sa.load_ranges(args.ranges)
+    executor = make_executor(args.workers, args.scheduler, args.dask_local)
+    t0 = time.perf_counter()
+    res = sa.run_discover(ranges, args.n, args.out / "lhs", args.seeds, args.n_adopters,
+                          executor, not args.no_progress, args.sample_seed,
+                          args.tol_months)  # fmt: skip
+    meta = _meta(args, executor, t0, len(res["y"]), [args.out / "lhs"])
+    meta["command"] = _command(args, "discover", "") + (
+        f" --tol-months {args.tol_months}" if args.tol_months != 0.5 else ""
+    )
+    path = write_discover_report(args.out, ranges, res, meta)
+    print(f"{meta['n_runs']} runs in {meta['runtime_s']:.0f} s; backfire rate "
+          f"{res['y'].mean():.3f}; {len(res['boxes'])} box(es); report: {path}")  # fmt: skip
+    return 0
