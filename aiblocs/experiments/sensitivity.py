@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from aiblocs.experiments.evaluate import evaluate
-from aiblocs.experiments.sensitivity_store import Checkpoint, atomic_write, elapsed
+from aiblocs.experiments.sensitivity_store import Checkpoint, elapsed
+from aiblocs.experiments.storage import atomic_write_text
 
 REGIMES = ("containment", "managed_access")
 REGIME_FIELDS = {"enforcement": (0.0, 1.0), "export_stack_support": (0.0, 1.0)}
@@ -181,7 +182,7 @@ def run_design(
             bar.update(1)
             if k % 25 == 24 or k == len(todo) - 1:  # evaluation time, kept across resumes
                 spent = before + time.perf_counter() - t0
-                atomic_write(Path(folder) / "elapsed.json", json.dumps({"seconds": spent}))
+                atomic_write_text(Path(folder) / "elapsed.json", json.dumps({"seconds": spent}))
         bar.close()
     raw = pd.DataFrame.from_dict(done, orient="index").sort_index()
     return outcome_table(raw.loc[range(len(X))])

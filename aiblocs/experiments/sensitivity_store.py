@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from aiblocs.experiments.storage import atomic_write_text
+
 
 class Checkpoint:
     """Append-only JSON-lines store of finished design points, bound to one design."""
@@ -31,7 +33,7 @@ class Checkpoint:
                     f"(differs in {diff or ['sample']}); use another --out or delete the folder"
                 )
         else:
-            atomic_write(meta, json.dumps(design, indent=1))
+            atomic_write_text(meta, json.dumps(design, indent=1))
         self._repair()
 
     def _repair(self) -> None:
@@ -65,16 +67,6 @@ class Checkpoint:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a fsynced temporary file and an atomic rename."""
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def elapsed(folder: Path) -> float:

@@ -104,7 +104,8 @@ def _digest(table) -> str:
     return h.hexdigest()
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a fsynced temporary file and an atomic rename."""
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w") as f:
         f.write(text)
@@ -228,7 +229,7 @@ class ResultStore:
         if sessions:
             self.manifest["start"] = sessions[0].get("start")
             self.manifest["end"] = sessions[-1].get("end")
-        _atomic_write_text(self.manifest_path, json.dumps(self.manifest, indent=2, default=str))
+        atomic_write_text(self.manifest_path, json.dumps(self.manifest, indent=2, default=str))
 
 
 def _param_defaults() -> dict[str, Any]:
