@@ -8,6 +8,7 @@ only when asked for.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -118,6 +119,18 @@ class DaskExecutor:
             if self.scheduler:
                 self._client = Client(self.scheduler)
             else:
+                import dask
+
+                # The workers' statistical profiler samples every thread every 10 ms, the event
+                # loop ticks every 20 ms (each wake-up takes the GIL from the model run), and
+                # Dask's MALLOC_TRIM_THRESHOLD_ (64 KiB) hands freed adopter arrays back to the OS
+                # so that each step page-faults them in again: all cost CPU-bound model runs.
+                dask.config.set({
+                    "distributed.worker.profile.enabled": False,
+                    "distributed.admin.tick.interval": "1s",
+                    "distributed.admin.system-monitor.interval": "5s",
+                    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**27,
+                })  # fmt: skip
                 self._cluster = LocalCluster(
                     n_workers=self.local_workers,
                     threads_per_worker=1,
@@ -125,6 +138,8 @@ class DaskExecutor:
                     dashboard_address=None,
                 )
                 self._client = Client(self._cluster)
+            # import the model on every worker once, as the process pool's forkserver preload does
+            self._client.run(importlib.import_module, "aiblocs.experiments.executors")
         return self._client
 
     def map_unordered(self, fn: Callable, items: Iterable[Any], *args: Any) -> Iterator[Any]:
