@@ -25,6 +25,11 @@ def run_task(run: Run, kinds: dict[str, str]) -> pd.DataFrame:
     return to_tidy(run, simulate(run.params, run.seed), kinds)
 
 
+def _run_chunk(fn: Callable, items: list[Any], args: tuple) -> list[Any]:
+    """Run ``fn`` over a chunk of items on one worker."""
+    return [fn(item, *args) for item in items]
+
+
 def default_workers() -> int:
     """Number of usable cores."""
     try:
@@ -143,13 +148,21 @@ class DaskExecutor:
         return self._client
 
     def map_unordered(self, fn: Callable, items: Iterable[Any], *args: Any) -> Iterator[Any]:
-        """Yield ``fn(item, *args)`` for every item, in completion order."""
+        """Yield ``fn(item, *args)`` for every item, in completion order.
+
+        Items go out in chunks (about eight per worker in all) so that the scheduler, which
+        shares the cores with the workers on a LocalCluster, handles few messages.
+        """
         from distributed import as_completed
 
         client = self._get_client()
-        futures = [client.submit(fn, item, *args, pure=False) for item in items]
+        items = list(items)
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        size = max(1, len(items) // (8 * workers))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        futures = [client.submit(_run_chunk, fn, c, args, pure=False) for c in chunks]
         for fut in as_completed(futures):
-            yield fut.result()
+            yield from fut.result()
             fut.release()
 
     def close(self) -> None:
