@@ -24,7 +24,7 @@ venv: $(VENV)/.installed
 
 run: venv
 	$(VENV)/bin/aiblocs compare --regimes containment managed_access managed_access_cn_block open \
-		--seeds 50 --n-adopters 20000 --workers 2 --out results/compare
+		--seeds 100 --n-adopters 20000 --workers 2 --out results/compare
 	@echo "report: results/compare/report.md (figures and CSV tables beside it)"
 
 lint: venv
