@@ -82,3 +82,22 @@ def test_cli_bad_input_one_line(capsys):
     assert main(["run", "--regime", "nope", "--n-adopters", "10", "--no-plot"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "unknown regime" in err[0]
+
+
+def test_memory_estimate_counts_parallel_workers(tmp_path, capsys):
+    from aiblocs.model.model import BYTES_PER_ADOPTER, available_memory
+
+    free = available_memory()
+    n = int(0.6 * free / BYTES_PER_ADOPTER)  # fits once, not four times
+    args = ["compare", "--regimes", "open", "--seeds", "1", "--n-adopters", str(n),
+            "--workers", "4", "--out", str(tmp_path / "c")]  # fmt: skip
+    assert main(args) == 2
+    assert "x 4 workers" in capsys.readouterr().err
+    assert not (tmp_path / "c").exists()
+
+
+def test_calibrate_warns_about_too_few_seeds(tmp_path, capsys):
+    args = ["calibrate", "--budget", "8", "--seeds", "1", "--n-adopters", "200", "--workers", "1",
+            "--out", str(tmp_path / "cal"), "--quiet"]  # fmt: skip
+    assert main(args) == 0
+    assert "seed(s) per parameter vector" in capsys.readouterr().out

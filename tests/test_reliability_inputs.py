@@ -195,7 +195,8 @@ def test_cli_bad_regime_file_and_memory_limit_for_calibration(tmp_path, capsys, 
     line = cli_error(["run", "--regime", str(bad), "--no-plot", "--out", str(tmp_path)], capsys)
     assert str(bad) in line and "'enforcement' = 'high' must be a number in [0, 1]" in line
     monkeypatch.setattr(model_mod, "available_memory", lambda: 2**30)  # a 1 GiB machine
-    argv = ["calibrate", "--budget", "8", "--n-adopters", "5000000", "--out", str(tmp_path / "c")]
+    argv = ["calibrate", "--budget", "8", "--n-adopters", "5000000", "--workers", "1", "--out",
+            str(tmp_path / "c")]  # fmt: skip
     assert "needs about 2.8 GiB but only 1.0 GiB" in cli_error(argv, capsys)
     assert not (tmp_path / "c" / "evaluations.jsonl").exists()
 
@@ -263,7 +264,7 @@ def test_memory_estimate_is_checked_before_allocating(monkeypatch):
         AIBlocsModel("historical", n_adopters=2_000_000)
     assert str(e.value) == (
         "n_adopters = 2000000 needs about 1.1 GiB but only 1.0 GiB is available; "
-        "use fewer adopters (about 1,431,655 fit)"
+        "use fewer adopters or workers (about 1,431,655 adopters per run fit)"
     )
     AIBlocsModel("historical", n_adopters=1_000_000 // 8, seed=0)  # fits: builds fine
     monkeypatch.setattr(model_mod, "available_memory", lambda: None)  # unknown: no refusal

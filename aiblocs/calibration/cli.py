@@ -61,6 +61,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                          "use another --out folder")  # fmt: skip
     spec_path.write_text(json.dumps(spec, indent=2))
     seeds = list(range(1000, 1000 + args.seeds))
+    if args.seeds < 3:
+        print(f"warning: {args.seeds} seed(s) per parameter vector: the simulated variance in "
+              "the step-2 weights and standard errors is unreliable; use at least 3")  # fmt: skip
+    if args.scheduler is None and args.dask_local is None:
+        from aiblocs.experiments.executors import default_workers
+        from aiblocs.model.model import check_memory
+
+        check_memory(args.n_adopters, 8, args.workers or default_workers())
     executor = _executor(args)
     sim = Simulator([d.name for d in space], targets, seeds, args.n_adopters, executor,
                     checkpoint=args.out / "evaluations.jsonl")  # fmt: skip

@@ -123,6 +123,14 @@ def spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
     spec.validate()
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be a positive integer, got {args.workers}")
+    if args.scheduler is None and args.dask_local is None:  # every local worker holds a model
+        from aiblocs.experiments.executors import default_workers
+        from aiblocs.model.model import check_memory
+        from aiblocs.model.params import PARAM_FIELDS, make_params
+
+        known = {k: v for k, v in overrides.items() if k in PARAM_FIELDS}
+        p = make_params(n_adopters=args.n_adopters, **known)
+        check_memory(p.n_adopters, p.network_degree, args.workers or default_workers())
     if args.bootstrap < 0:
         raise ValueError(f"--bootstrap must be >= 0, got {args.bootstrap}")
     return spec
