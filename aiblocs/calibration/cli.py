@@ -13,6 +13,7 @@ from aiblocs.calibration.calibrate import calibrate
 from aiblocs.calibration.report import write_report
 from aiblocs.calibration.simulate import Simulator
 from aiblocs.calibration.targets import load_space, load_targets
+from aiblocs.experiments.options import add_executor_args, executor_from_args
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,23 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--budget", type=int, default=400, help="parameter vectors to evaluate")
     c.add_argument("--seeds", type=int, default=4, help="common seeds per parameter vector")
     c.add_argument("--n-adopters", type=int, default=2000)
-    c.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    c.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
-    c.add_argument("--dask-local", type=int, default=None, help="start a Dask LocalCluster")
+    add_executor_args(c)
     c.add_argument("--targets", type=Path, default=None, help="targets TOML (default: shipped)")
     c.add_argument("--space", type=Path, default=None, help="parameter box TOML (default: shipped)")
     c.add_argument("--seed", type=int, default=0, help="seed of the search and the samples")
     c.add_argument("--out", type=Path, default=Path("results/calibration"))
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=cmd_calibrate)
-
-
-def _executor(args: argparse.Namespace):
-    from aiblocs.experiments.executors import DaskExecutor, LocalExecutor
-
-    if args.scheduler or args.dask_local:
-        return DaskExecutor(scheduler=args.scheduler, local_workers=args.dask_local)
-    return LocalExecutor(args.workers)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -64,12 +55,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     if args.seeds < 3:
         print(f"warning: {args.seeds} seed(s) per parameter vector: the simulated variance in "
               "the step-2 weights and standard errors is unreliable; use at least 3")  # fmt: skip
-    if args.scheduler is None and args.dask_local is None:
-        from aiblocs.experiments.executors import default_workers
-        from aiblocs.model.model import check_memory
-
-        check_memory(args.n_adopters, 8, args.workers or default_workers())
-    executor = _executor(args)
+    executor = executor_from_args(args, args.n_adopters)
     sim = Simulator([d.name for d in space], targets, seeds, args.n_adopters, executor,
                     checkpoint=args.out / "evaluations.jsonl")  # fmt: skip
     if sim.cache:

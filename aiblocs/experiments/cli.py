@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from aiblocs.experiments.options import add_executor_args, executor_from_args
 from aiblocs.experiments.spec import ExperimentSpec, grid, parse_assignment, parse_value
 
 EPILOG = """example (about 1-2 minutes on 2 cores):
@@ -55,15 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "shipped in aiblocs/calibration/sample.csv), so contrasts include parameter uncertainty",
     )
     c.add_argument("--out", type=Path, default=Path("results/compare"))
-    c.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
-    c.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
-    c.add_argument(
-        "--dask-local",
-        type=int,
-        default=None,
-        metavar="N",
-        help="start a Dask LocalCluster with N workers",
-    )
+    add_executor_args(c)
     c.add_argument(
         "--bootstrap",
         type=int,
@@ -121,16 +114,6 @@ def spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
         seed_overrides=tuple(load_sample(args.calibrated)) if args.calibrated else (),
     )
     spec.validate()
-    if args.workers is not None and args.workers < 1:
-        raise ValueError(f"--workers must be a positive integer, got {args.workers}")
-    if args.scheduler is None and args.dask_local is None:  # every local worker holds a model
-        from aiblocs.experiments.executors import default_workers
-        from aiblocs.model.model import check_memory
-        from aiblocs.model.params import PARAM_FIELDS, make_params
-
-        known = {k: v for k, v in overrides.items() if k in PARAM_FIELDS}
-        p = make_params(n_adopters=args.n_adopters, **known)
-        check_memory(p.n_adopters, p.network_degree, args.workers or default_workers())
     if args.bootstrap < 0:
         raise ValueError(f"--bootstrap must be >= 0, got {args.bootstrap}")
     return spec
@@ -138,7 +121,6 @@ def spec_from_args(args: argparse.Namespace) -> ExperimentSpec:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run (or resume) the comparison, write the report, print a summary table."""
-    from aiblocs.experiments.executors import make_executor
     from aiblocs.experiments.report import (
         HEADLINE,
         effects_display,
@@ -147,9 +129,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         summary_wide,
     )
     from aiblocs.experiments.runner import run_experiment
+    from aiblocs.model.params import PARAM_FIELDS, make_params
 
     spec = spec_from_args(args)
-    executor = make_executor(args.workers, args.scheduler, args.dask_local)
+    p = make_params(n_adopters=spec.n_adopters,
+                    **{k: v for k, v in spec.overrides.items() if k in PARAM_FIELDS})  # fmt: skip
+    executor = executor_from_args(args, p.n_adopters, p.network_degree)
     n = len(spec.runs())
     print(
         f"{n} runs ({len(spec.regimes)} regimes x {len(spec.designs)} designs x "

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from aiblocs.experiments.options import add_executor_args, executor_from_args
+
 EPILOG_SA = """examples:
   aiblocs sensitivity --method morris --n 20 --workers 2 --out results/morris
   aiblocs sensitivity --method sobol --n 256 --screen-n 20 --keep 6 --seeds 2 \\
@@ -20,10 +22,7 @@ def _common(p: argparse.ArgumentParser, n_default: int) -> None:
     p.add_argument("--out", type=Path, required=True, help="output folder (resumable)")
     p.add_argument("--seeds", type=int, default=2, help="seeds per point and regime (CRN)")
     p.add_argument("--n-adopters", type=int, default=2000)
-    p.add_argument("--workers", type=int, default=None, help="local processes (default: cores)")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler address tcp://host:port")
-    p.add_argument("--dask-local", type=int, default=None, metavar="N",
-                   help="start a Dask LocalCluster with N workers")  # fmt: skip
+    add_executor_args(p)
     p.add_argument("--ranges", type=Path, default=None, help="ranges TOML (default: packaged)")
     p.add_argument("--sample-seed", type=int, default=0, help="seed of the sampler")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -86,7 +85,6 @@ def _meta(
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run Morris screening (and Sobol on the survivors) and write ``report.md``."""
     from aiblocs.experiments import sensitivity as sa
-    from aiblocs.experiments.executors import make_executor
     from aiblocs.experiments.sensitivity_report import top_params, write_sensitivity_report
 
     if args.n == 0:
@@ -98,7 +96,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.method == "sobol":
         sa.check_sobol_n(args.n)
     ranges = sa.load_ranges(args.ranges)
-    executor = make_executor(args.workers, args.scheduler, args.dask_local)
+    executor = executor_from_args(args, args.n_adopters)
     t0 = time.perf_counter()
     r = args.n if args.method == "morris" else args.screen_n
     common = (args.seeds, args.n_adopters, executor, not args.no_progress, args.sample_seed)
@@ -130,11 +128,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_discover(args: argparse.Namespace) -> int:
     """Sample, evaluate, find PRIM boxes where containment backfires, write ``report.md``."""
     from aiblocs.experiments import sensitivity as sa
-    from aiblocs.experiments.executors import make_executor
     from aiblocs.experiments.sensitivity_report import write_discover_report
 
     ranges = sa.load_ranges(args.ranges)
-    executor = make_executor(args.workers, args.scheduler, args.dask_local)
+    executor = executor_from_args(args, args.n_adopters)
     t0 = time.perf_counter()
     res = sa.run_discover(ranges, args.n, args.out / "lhs", args.seeds, args.n_adopters,
                           executor, not args.no_progress, args.sample_seed,
