@@ -26,8 +26,3 @@ def parse_quarter(label: str) -> int:
 def quarter_label(index: int) -> str:
     """Return the label of an absolute quarter index."""
     return f"{index // 4}Q{index % 4 + 1}"
-
-
-def year_of(index: int) -> float:
-    """Return the decimal year at the start of a quarter (2025Q3 -> 2025.5)."""
-    return index / 4.0
