@@ -32,6 +32,7 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 test: venv lint
+	@$(PY) -m aiblocs.provenance
 	$(VENV)/bin/pytest -q
 
 bench: venv

@@ -123,7 +123,9 @@ class _FallbackExecutor:
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    host="127.0.0.1",
+                    scheduler_port=0,
+                    dashboard_address="127.0.0.1:0",
                 ) as cluster,
                 Client(cluster) as client,
             ):

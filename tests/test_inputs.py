@@ -73,7 +73,10 @@ def test_regime_toml_runs(tmp_path):
     assert len(df) == 56
 
 
-def test_memory_estimate_refuses_huge_runs():
+def test_memory_estimate_refuses_huge_runs(monkeypatch):
+    import aiblocs.model.model as model_mod
+
+    monkeypatch.setattr(model_mod, "available_memory", lambda: 24 * 2**30)  # a 24 GiB machine
     with pytest.raises(ValueError, match="GiB"):
         AIBlocsModel("historical", n_adopters=49_000_000, network_degree=200)
 
@@ -84,10 +87,12 @@ def test_cli_bad_input_one_line(capsys):
     assert len(err) == 1 and "unknown regime" in err[0]
 
 
-def test_memory_estimate_counts_parallel_workers(tmp_path, capsys):
-    from aiblocs.model.model import BYTES_PER_ADOPTER, available_memory
+def test_memory_estimate_counts_parallel_workers(tmp_path, capsys, monkeypatch):
+    import aiblocs.model.model as model_mod
 
-    free = available_memory()
+    free = 8 * 2**30  # the same answer on any host: an 8 GiB machine
+    monkeypatch.setattr(model_mod, "available_memory", lambda: free)
+    BYTES_PER_ADOPTER = model_mod.BYTES_PER_ADOPTER
     n = int(0.6 * free / BYTES_PER_ADOPTER)  # fits once, not four times
     args = ["compare", "--regimes", "open", "--seeds", "1", "--n-adopters", str(n),
             "--workers", "4", "--out", str(tmp_path / "c")]  # fmt: skip

@@ -140,7 +140,9 @@ class DaskExecutor:
                     n_workers=self.local_workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    host="127.0.0.1",  # loopback only; every port picked free by the OS:
+                    scheduler_port=0,  # the scheduler's HTTP server would otherwise take
+                    dashboard_address="127.0.0.1:0",  # the fixed port 8787
                 )
                 self._client = Client(self._cluster)
             # import the model on every worker once, as the process pool's forkserver preload does
