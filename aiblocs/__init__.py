@@ -1,9 +1,23 @@
 """aiblocs: an agent-based model of the US-China contest over the AI stack."""
 
 from aiblocs.model.model import AIBlocsModel
+from aiblocs.model.outcomes import OUTCOMES, SERIES
 from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime, get_regime, preset_names
-from aiblocs.run import run
+from aiblocs.model.run import evaluate, run
+from aiblocs.model.scenario import Scenario
 
-__version__ = "0.1.0"
-__all__ = ["AIBlocsModel", "Params", "Regime", "__version__", "get_regime", "preset_names", "run"]
+__version__ = "0.2.0"
+__all__ = [
+    "OUTCOMES",
+    "SERIES",
+    "AIBlocsModel",
+    "Params",
+    "Regime",
+    "Scenario",
+    "__version__",
+    "evaluate",
+    "get_regime",
+    "preset_names",
+    "run",
+]

@@ -39,7 +39,7 @@ def case_model(n: int, steps: int, regime: str = "historical") -> dict:
     from aiblocs import AIBlocsModel
 
     t1 = time.perf_counter()
-    model = AIBlocsModel(regime=regime, seed=0, n_adopters=n)
+    model = AIBlocsModel(regime, rng=0, n_adopters=n)
     t2 = time.perf_counter()
     for _ in range(steps):
         model.step()
@@ -99,8 +99,8 @@ def ensemble_task(item: tuple[str, int], n: int) -> float:
 
 
 def _executor(kind: str, workers: int):
-    try:  # the project's executors (aiblocs.experiments), if present
-        from aiblocs.experiments.executors import DaskExecutor, LocalExecutor
+    try:  # the project's executors (aiblocs.ensemble), if present
+        from aiblocs.ensemble.executors import DaskExecutor, LocalExecutor
 
         return DaskExecutor(local_workers=workers) if kind == "dask" else LocalExecutor(workers)
     except ImportError:

@@ -10,8 +10,10 @@ import os
 import sys
 from pathlib import Path
 
-from aiblocs.experiments import ExperimentSpec, make_executor, make_report, run_experiment
-from aiblocs.experiments.report import HEADLINE, lockin_display, summary_wide
+from aiblocs.compare import make_report
+from aiblocs.compare.report import lockin_display, summary_wide
+from aiblocs.ensemble import ExperimentSpec, make_executor, run_experiment
+from aiblocs.model.outcomes import HEADLINE
 
 TINY = os.environ.get("AIBLOCS_EXAMPLE_TINY") == "1"
 REGIMES = ("containment", "managed_access", "managed_access_cn_block", "open")
@@ -24,9 +26,8 @@ def main(
     workers: int | None = None,
     progress: bool = not TINY,
 ):
-    spec = ExperimentSpec(
-        regimes=REGIMES, n_seeds=seeds, n_adopters=n_adopters, reference="containment"
-    )
+    spec = ExperimentSpec(regimes=REGIMES, n_seeds=seeds, overrides={"n_adopters": n_adopters},
+                          reference="containment")  # fmt: skip
     run_experiment(spec, out, make_executor(workers), progress=progress)
     rep = make_report(out)
     print(summary_wide(rep, list(HEADLINE)).to_string(index=False))

@@ -13,10 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-from aiblocs.experiments import ExperimentSpec, grid, make_executor, make_report, run_experiment
-from aiblocs.experiments.figures import fan_charts
-from aiblocs.experiments.stats import arm_labels
-from aiblocs.experiments.storage import load_results
+from aiblocs.compare import make_report
+from aiblocs.compare.figures import fan_charts
+from aiblocs.compare.stats import arm_labels
+from aiblocs.ensemble import ExperimentSpec, grid, load_results, make_executor, run_experiment
 
 TINY = os.environ.get("AIBLOCS_EXAMPLE_TINY") == "1"
 OPTIMISM = (0.8, 1.2, 2.0)
@@ -39,14 +39,14 @@ def main(
     spec = ExperimentSpec(
         regimes=("containment", "open"),
         n_seeds=seeds,
-        n_adopters=n_adopters,
+        overrides={"n_adopters": n_adopters},
         designs=tuple(grid(edwc_optimism=list(OPTIMISM))),
     )
     run_experiment(spec, out, make_executor(workers), progress=progress)
     rep = make_report(out)
     s = rep.summary[rep.summary.outcome.isin(SHOWN)]
     print(
-        s.pivot(index="arm", columns="outcome", values="mean")[SHOWN].to_string(
+        s.pivot(index="arm_label", columns="outcome", values="mean")[SHOWN].to_string(
             float_format=lambda x: f"{x:.3f}"
         )
     )
@@ -54,12 +54,7 @@ def main(
         load_results(out),
         arm_labels(spec),
         Path(out) / "edwc_glut.png",
-        metrics={
-            "cn_dc_utilisation": "EDWC hub utilisation",
-            "cn_dc_cancellations": "hub projects cancelled / quarter",
-            "cn_hub_compute": "installed hub compute (H100e)",
-            "cn_compute_served": "China compute demand served",
-        },
+        series=("cn_dc_utilisation", "cn_dc_cancellations", "cn_hub_compute", "cn_compute_served"),
     )
     print(f"figure: {Path(out) / 'edwc_glut.png'}")
     return rep

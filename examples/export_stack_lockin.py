@@ -9,8 +9,9 @@ import os
 import sys
 from pathlib import Path
 
-from aiblocs.experiments import ExperimentSpec, make_executor, make_report, run_experiment
-from aiblocs.experiments.report import lockin_display
+from aiblocs.compare import make_report
+from aiblocs.compare.report import lockin_display
+from aiblocs.ensemble import ExperimentSpec, make_executor, run_experiment
 
 TINY = os.environ.get("AIBLOCS_EXAMPLE_TINY") == "1"
 DESIGNS = (
@@ -34,16 +35,15 @@ def main(
     workers: int | None = None,
     progress: bool = not TINY,
 ):
-    spec = ExperimentSpec(
-        regimes=("managed_access", "open"), n_seeds=seeds, n_adopters=n_adopters, designs=DESIGNS
-    )
+    spec = ExperimentSpec(regimes=("managed_access", "open"), n_seeds=seeds,
+                          overrides={"n_adopters": n_adopters}, designs=DESIGNS)  # fmt: skip
     run_experiment(spec, out, make_executor(workers), progress=progress)
     rep = make_report(out)
     print(lockin_display(rep).to_string(index=False))
     e = rep.design_effects[rep.design_effects.outcome.isin(SHOWN)]
     print("effect of export-stack support within each regime (paired by seed):")
     print(
-        e.pivot(index="outcome", columns="arm", values="mean_diff").to_string(
+        e.pivot(index="outcome", columns="arm_label", values="mean_diff").to_string(
             float_format=lambda x: f"{x:+.3f}"
         )
     )

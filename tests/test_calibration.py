@@ -10,7 +10,8 @@ from aiblocs.calibration.simulate import Simulator
 from aiblocs.calibration.targets import Dimension, load_space, load_targets
 from aiblocs.calibration.twin import run_twin
 from aiblocs.cli import main
-from aiblocs.experiments.executors import LocalExecutor
+from aiblocs.ensemble.executors import LocalExecutor
+from aiblocs.model.scenario import Scenario
 
 
 def test_shipped_targets_and_space_load():
@@ -78,7 +79,8 @@ def test_twin_recovers_known_parameters():
         Dimension("cn_domestic_preference", 0.0, 5.0, ""),
     ]
     truth = np.array([0.9, 2.5])
-    sim = Simulator([d.name for d in space], targets, [11, 12], 400, LocalExecutor(1))
+    scn = Scenario.build("historical", n_adopters=400)
+    sim = Simulator([d.name for d in space], targets, [11, 12], scn, LocalExecutor(1))
     res, inside = run_twin(targets, space, truth, sim, budget=32)
     assert inside.all(), (res.theta, res.inference.se)
     assert res.inference.rank == 2
@@ -111,14 +113,15 @@ def test_calibrate_cli_small_budget_and_resume(tmp_path, capsys):
         "msm_sample.csv",
         "abc_sample.csv",
         "calibrated.toml",
+        "manifest.json",
     ):
         assert (out / name).exists(), name
-    n_lines = len((out / "evaluations.jsonl").read_text().splitlines())
+    parts = sorted((out / "parts").iterdir())
     assert main(args) == 0  # resume: everything cached, same answer, nothing re-run
     assert "resuming" in capsys.readouterr().out
     assert json.loads((out / "calibration.json").read_text())["estimate"] == first["estimate"]
-    assert len((out / "evaluations.jsonl").read_text().splitlines()) == n_lines
-    with pytest.raises(ValueError, match="different settings"):
+    assert sorted((out / "parts").iterdir()) == parts
+    with pytest.raises(ValueError, match="different experiment"):
         from aiblocs.cli import build_parser
 
         a = build_parser().parse_args([*args[:-3], "--seed", "5", "--out", str(out)])
@@ -126,22 +129,22 @@ def test_calibrate_cli_small_budget_and_resume(tmp_path, capsys):
 
 
 def test_compare_over_calibrated_sample_pairs_parameter_vectors(tmp_path):
-    from aiblocs.experiments.cli import load_sample
-    from aiblocs.experiments.spec import ExperimentSpec
+    from aiblocs.ensemble.spec import ExperimentSpec, calibrated_vectors
 
     sample = tmp_path / "sample.csv"
     sample.write_text("induced_efficiency,bass_q\n0.5,0.6\n1.5,1.2\n")
-    rows = load_sample(str(sample))
-    spec = ExperimentSpec(("containment", "open"), n_seeds=3, n_adopters=200, seed_overrides=rows)
+    rows = calibrated_vectors(str(sample))
+    spec = ExperimentSpec(("containment", "open"), n_seeds=3, overrides={"n_adopters": 200},
+                          seed_overrides=rows)  # fmt: skip
     runs = spec.runs()
     by_seed = {}
     for r in runs:  # every regime gets the same vector on the same seed index: still paired
-        by_seed.setdefault(r.seed_index, set()).add(r.params["induced_efficiency"])
+        by_seed.setdefault(r.seed_index, set()).add(r.scenario.params.induced_efficiency)
     assert by_seed == {0: {0.5}, 1: {1.5}, 2: {0.5}}
     bad = tmp_path / "bad.csv"
     bad.write_text("not_a_param\n1\n")
-    with pytest.raises(ValueError, match="unknown columns"):
-        load_sample(str(bad))
+    with pytest.raises(ValueError, match="not parameters"):
+        calibrated_vectors(str(bad))
     out = tmp_path / "cmp"
     assert (
         main(

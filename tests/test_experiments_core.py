@@ -1,4 +1,4 @@
-"""Experiments: spec, evaluate, statistics on synthetic data, storage checks (fast)."""
+"""Ensembles and comparisons: spec, evaluate, statistics on synthetic data, the store (fast)."""
 
 import json
 import math
@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aiblocs.experiments import OUTCOMES, ExperimentSpec, evaluate, grid, stats
-from aiblocs.experiments.evaluate import lock_state, outcomes_from_frame
-from aiblocs.experiments.spec import spawn_seeds
-from aiblocs.experiments.storage import ResultStore
+from aiblocs import OUTCOMES, evaluate
+from aiblocs.compare import stats
+from aiblocs.ensemble import ExperimentSpec, Store, grid, spawn_seeds
+from aiblocs.model.outcomes import YEAR_SERIES, lock_state
+from aiblocs.model.outcomes import outcome_values as outcomes_from_frame
 
 
 def test_seeds_from_root_sequence_and_prefix_stable():
@@ -23,7 +24,7 @@ def test_paired_design_same_seeds_across_regimes():
     spec = ExperimentSpec(
         regimes=("containment", "open"),
         n_seeds=4,
-        n_adopters=500,
+        overrides={"n_adopters": 500},
         designs=tuple(grid(edwc_optimism=[0.8, 2.0])),
     )
     runs = spec.runs()
@@ -32,15 +33,17 @@ def test_paired_design_same_seeds_across_regimes():
     for r in runs:
         by_arm.setdefault((r.regime, r.design), []).append(r.seed)
     assert all(s == spec.seeds() for s in by_arm.values())
-    assert runs[0].params == {"regime": "containment", "n_adopters": 500, "edwc_optimism": 0.8}
+    assert runs[0].values == {"n_adopters": 500, "edwc_optimism": 0.8}
+    assert runs[0].scenario.regime.name == "containment" and runs[0].scenario.n_adopters == 500
+    assert runs[0].scenario.params.edwc_optimism == 0.8
 
 
 @pytest.mark.parametrize(
     "kw, msg",
     [
         ({"regimes": ("nope",)}, "unknown regime"),
-        ({"n_seeds": 0}, "seeds must be a positive integer"),
-        ({"n_adopters": -1}, "n_adopters"),
+        ({"n_seeds": 0}, r"seeds must be a whole number in \[1, 100,000\], got 0"),
+        ({"overrides": {"n_adopters": -1}}, "n_adopters"),
         ({"reference": "open"}, "reference regime"),
         ({"overrides": {"bass_q": 99}}, "bass_q"),
         ({"overrides": {"no_such": 1}}, "unknown parameter"),
@@ -48,16 +51,16 @@ def test_paired_design_same_seeds_across_regimes():
     ],
 )
 def test_bad_spec_raises_before_running(kw, msg):
-    base = {"regimes": ("containment",), "n_seeds": 2, "n_adopters": 500}
+    base = {"regimes": ("containment",), "n_seeds": 2}
     with pytest.raises(ValueError, match=msg):
-        ExperimentSpec(**{**base, **kw}).validate()
+        ExperimentSpec(**{**base, **kw})
 
 
 def test_evaluate_plain_function_and_documented_outcomes():
-    out = evaluate({"regime": "open", "n_adopters": 500}, seed=3)
+    out = evaluate(regime="open", seed=3, n_adopters=500)
     assert set(out) == set(OUTCOMES)
     assert all(isinstance(v, float) for v in out.values())
-    again = evaluate({"regime": "open", "n_adopters": 500}, seed=3)
+    again = evaluate("open", 3, n_adopters=500)
     assert pd.Series(out).equals(pd.Series(again))  # NaN-aware, exact
     assert out["gs_locked_us"] + out["gs_locked_cn"] + out["gs_contested"] == 1.0
 
@@ -75,9 +78,7 @@ def _frame(share_us, switch):
     )
     for col in ("us_chip_revenue_cn", "cn_dc_cancellations"):
         df[col] = 1.0
-    from aiblocs.experiments.evaluate import KEY_METRICS
-
-    for m in KEY_METRICS:
+    for m in YEAR_SERIES:
         if m not in df:
             df[m] = np.arange(n, dtype=float)
     return df
@@ -111,9 +112,8 @@ def _synthetic_outcomes(n_seeds, effect, noise_seed=0):
     for regime, shift in (("containment", 0.0), ("open", effect)):
         for i in range(n_seeds):
             row = dict.fromkeys(OUTCOMES, 0.0)
-            row.update(
-                run_id=f"{regime}{i}", regime=regime, design=0, seed_index=i, seed=i, arm=regime
-            )
+            row.update(run_id=f"{regime}{i}", regime=regime, design=0, seed_index=i, seed=i,
+                       arm=int(regime == "open"))  # fmt: skip
             row["adoption_gs_2030"] = base[i] + shift + rng.normal(0, 0.1)
             locked = regime == "open" and i < n_seeds // 2
             row.update(
@@ -127,15 +127,18 @@ def _synthetic_outcomes(n_seeds, effect, noise_seed=0):
 
 def test_paired_effects_and_lockin_on_synthetic_case():
     spec = ExperimentSpec(regimes=("containment", "open"), n_seeds=40)
+    labels = stats.arm_labels(spec)
+    assert labels == {0: "containment", 1: "open"}
     out = _synthetic_outcomes(40, effect=1.0)
     eff = stats.paired_effects(out, spec, n_boot=500).set_index("outcome")
     row = eff.loc["adoption_gs_2030"]
     assert row.n == 40 and row.ci_lo < 1.0 < row.ci_hi and row.ci_hi - row.ci_lo < 0.1
     assert row.sign_frac == 1.0 and row.boot_lo < 1.0 < row.boot_hi
     # unpaired CI would be ~30x wider: the pairing removes the shared seed effect
-    s = stats.summary(out, spec).set_index(["arm", "outcome"]).loc[("open", "adoption_gs_2030")]
+    s = stats.summary(out, spec).set_index(["arm_label", "outcome"])
+    s = s.loc[("open", "adoption_gs_2030")]
     assert s.ci_hi - s.ci_lo > 10 * (row.ci_hi - row.ci_lo)
-    lk = stats.lockin(out, spec).set_index("arm")
+    lk = stats.lockin(out, spec).set_index("arm_label")
     assert lk.loc["open", "p_cn"] == 0.5 and lk.loc["containment", "p_cn"] == 0.0
     assert (lk.loc["open", "p_cn_lo"], lk.loc["open", "p_cn_hi"]) == stats.wilson(20, 40)
     assert lk.loc["open", "median_lockin_year"] == 2039.5 and lk.loc["open", "n_locked"] == 20
@@ -143,16 +146,24 @@ def test_paired_effects_and_lockin_on_synthetic_case():
     assert "only 5 seed(s)" in stats.size_warnings(_synthetic_outcomes(5, 1.0))[0]
 
 
-def test_store_refuses_other_spec_and_drops_damaged_parts(tmp_path):
-    spec = ExperimentSpec(regimes=("containment",), n_seeds=2, n_adopters=500)
-    store = ResultStore(tmp_path, spec).open()
-    store.write_manifest(new_session=True, start="t0")
+def test_store_refuses_other_inputs_and_drops_damaged_parts(tmp_path):
+    ident = {"n_seeds": 2}
+    with Store(tmp_path, "compare", ident, ["a", "b"], key="run_id") as store:
+        store.write_manifest(new_session=True, start="t0")
     (tmp_path / "parts" / "part-00000000000000000001-1.parquet").write_bytes(b"PAR1 half")
     (tmp_path / "parts" / "part-x.parquet.tmp").write_bytes(b"junk")
-    with pytest.warns(UserWarning, match="damaged part"):
-        ResultStore(tmp_path, spec).open()
+    with pytest.warns(UserWarning, match="damaged part"), Store(tmp_path, "compare", ident):
+        pass
     assert list((tmp_path / "parts").iterdir()) == []
-    other = ExperimentSpec(regimes=("containment",), n_seeds=3, n_adopters=500)
-    with pytest.raises(ValueError, match="different experiment"):
-        ResultStore(tmp_path, other).open()
-    assert json.loads((tmp_path / "manifest.json").read_text())["spec"]["n_seeds"] == 2
+    with pytest.raises(ValueError, match=r"different experiment \(inputs differ in n_seeds\)"):
+        Store(tmp_path, "compare", {"n_seeds": 3}).open()
+    with pytest.raises(ValueError, match="holds compare results, not calibration results"):
+        Store(tmp_path, "calibration", ident).open()
+    assert json.loads((tmp_path / "manifest.json").read_text())["identity"]["n_seeds"] == 2
+
+
+def test_store_is_locked_while_open(tmp_path):
+    with Store(tmp_path, "compare", {}), pytest.raises(ValueError, match="another aiblocs"):
+        Store(tmp_path, "compare", {}).open()
+    with Store(tmp_path, "compare", {}):  # released on close
+        pass

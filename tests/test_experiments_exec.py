@@ -11,12 +11,12 @@ import time
 import pandas as pd
 import pytest
 
-from aiblocs.experiments import ExperimentSpec, LocalExecutor, load_results, run_experiment
+from aiblocs.ensemble import ExperimentSpec, LocalExecutor, load_results, run_experiment
 
 SPEC = ExperimentSpec(
     regimes=("containment", "open"),
     n_seeds=3,
-    n_adopters=500,
+    overrides={"n_adopters": 500},
     designs=({}, {"export_stack_support": 0.5, "export_stack_from": "2025Q3"}),
 )
 
@@ -28,14 +28,19 @@ def reference(tmp_path_factory):
     return load_results(out)
 
 
-def test_tidy_layout(reference):
+def test_stored_layout(reference):
+    """One row per run and quarter: ids, the parameters each run sets, then every series."""
+    from aiblocs.model.outcomes import SERIES
+
     cols = list(reference.columns)
-    assert cols[:5] == ["run_id", "regime", "design", "seed_index", "seed"]
-    assert cols[-3:] == ["quarter", "metric", "value"]
-    assert {"export_stack_support", "export_stack_from"} <= set(cols)
+    assert cols[:6] == ["run_id", "arm", "regime", "design", "seed_index", "seed"]
+    assert cols[6:9] == ["n_adopters", "export_stack_support", "export_stack_from"]
+    assert cols[9:] == list(SERIES)
     assert reference.run_id.nunique() == len(SPEC.runs()) == 12
-    assert len(reference) == 12 * 56 * reference.metric.nunique()
-    assert not reference.duplicated(["run_id", "quarter", "metric"]).any()
+    assert len(reference) == 12 * 56
+    assert not reference.duplicated(["run_id", "quarter"]).any()
+    base = reference[reference["design"] == 0]
+    assert base["export_stack_support"].isna().all() and (base["n_adopters"] == 500).all()
 
 
 def test_two_workers_identical(reference, tmp_path):
@@ -50,7 +55,7 @@ def test_two_workers_identical(reference, tmp_path):
 
 def test_dask_local_cluster_identical(reference, tmp_path):
     pytest.importorskip("distributed")
-    from aiblocs.experiments import DaskExecutor
+    from aiblocs.ensemble import DaskExecutor
 
     run_experiment(SPEC, tmp_path, DaskExecutor(local_workers=2), progress=False)
     pd.testing.assert_frame_equal(load_results(tmp_path), reference, check_exact=True)
@@ -58,7 +63,7 @@ def test_dask_local_cluster_identical(reference, tmp_path):
 
 def test_resume_after_sigkill(reference, tmp_path):
     code = textwrap.dedent(f"""
-        from aiblocs.experiments import ExperimentSpec, LocalExecutor, run_experiment
+        from aiblocs.ensemble import ExperimentSpec, LocalExecutor, run_experiment
         spec = ExperimentSpec.from_dict({SPEC.to_dict()!r})
         run_experiment(spec, {str(tmp_path)!r}, LocalExecutor(1), part_runs=1, progress=False)
     """)
@@ -82,4 +87,4 @@ def test_resume_after_sigkill(reference, tmp_path):
     assert done <= {p.name for p in parts.glob("part-*.parquet")}  # finished parts kept
     pd.testing.assert_frame_equal(load_results(tmp_path), reference, check_exact=True)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert len(manifest["sessions"]) == 2 and manifest["runs_done"] == 12
+    assert len(manifest["sessions"]) == 2 and manifest["tasks_done"] == 12

@@ -52,10 +52,11 @@ def test_compare_cli_writes_report_and_resumes(tmp_path, capsys):
     report = (out / "report.md").read_text()
     assert "paired t" in report and "Wilson" in report and "Warning" in report
     eff = pd.read_csv(out / "paired_effects.csv")
-    assert set(eff.arm) == {"managed_access", "open"} and "boot_lo" in eff
+    assert set(eff.arm_label) == {"managed_access", "open"} and "boot_lo" in eff
     assert len(pd.read_csv(out / "lockin.csv")) == 3
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["spec"]["overrides"] == {"edwc_optimism": 1.5} and len(manifest["seeds"]) == 3
+    assert manifest["spec"]["overrides"] == {"edwc_optimism": 1.5, "n_adopters": 500}
+    assert len(manifest["seeds"]) == 3
     assert manifest["param_defaults"]["n_adopters"] == 20_000
     parts = sorted((out / "parts").iterdir())
     assert main(argv) == 0  # resume: nothing new
@@ -69,7 +70,7 @@ def test_compare_cli_writes_report_and_resumes(tmp_path, capsys):
     "args, msg",
     [
         (["--regimes", "nope"], "unknown regime"),
-        (["--seeds", "0"], "seeds must be a positive integer"),
+        (["--seeds", "0"], "seeds must be a whole number"),
         (["--workers", "0"], "workers"),
         (["--reference", "open"], "reference regime"),
         (["--set", "bass_q"], "name=value"),

@@ -74,7 +74,7 @@ def test_regime_toml_runs(tmp_path):
 
 
 def test_memory_estimate_refuses_huge_runs(monkeypatch):
-    import aiblocs.model.model as model_mod
+    import aiblocs.model.memory as model_mod
 
     monkeypatch.setattr(model_mod, "available_memory", lambda: 24 * 2**30)  # a 24 GiB machine
     with pytest.raises(ValueError, match="GiB"):
@@ -88,7 +88,7 @@ def test_cli_bad_input_one_line(capsys):
 
 
 def test_memory_estimate_counts_parallel_workers(tmp_path, capsys, monkeypatch):
-    import aiblocs.model.model as model_mod
+    import aiblocs.model.memory as model_mod
 
     free = 8 * 2**30  # the same answer on any host: an 8 GiB machine
     monkeypatch.setattr(model_mod, "available_memory", lambda: free)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from aiblocs import AIBlocsModel, run
-from aiblocs.model.metrics import REPORTERS, SHARES
+from aiblocs.model.outcomes import SERIES, SHARES
 
 N = 3000
 
@@ -20,7 +20,7 @@ def frames():
 
 def test_columns_and_quarters(frames):
     df = frames["historical"]
-    assert list(df.columns) == list(REPORTERS)
+    assert list(df.columns) == list(SERIES)
     assert len(df) == 56
     assert df["quarter"].iloc[0] == "2022Q1" and df["quarter"].iloc[-1] == "2035Q4"
 
@@ -53,7 +53,7 @@ def test_invariants_every_quarter(frames, regime):
 
 
 def test_flows_within_capacity():
-    m = AIBlocsModel("containment", seed=2, n_adopters=1000)
+    m = AIBlocsModel("containment", rng=2, n_adopters=1000)
     for _ in range(24):
         m.step()
         for d in m.designers:
@@ -98,7 +98,7 @@ def test_controls_raise_domestic_chip_share(frames):
 
 
 def test_million_adopter_model_builds_lean():
-    m = AIBlocsModel("historical", seed=0, n_adopters=200_000)
+    m = AIBlocsModel("historical", rng=0, n_adopters=200_000)
     assert m.adopters.stack.nbytes == 200_000
     m.step()
     assert 0 <= m.m["adoption_us"] <= 1

@@ -17,12 +17,13 @@ import pytest
 from aiblocs import run
 from aiblocs.calibration.simulate import Simulator
 from aiblocs.calibration.targets import load_targets
-from aiblocs.experiments import ExperimentSpec, LocalExecutor, load_results, run_experiment
+from aiblocs.ensemble import ExperimentSpec, LocalExecutor, load_results, run_experiment
+from aiblocs.model.scenario import Scenario
 
 SPEC = ExperimentSpec(
     regimes=("historical", "managed_access"),
     n_seeds=3,
-    n_adopters=300,
+    overrides={"n_adopters": 300},
     designs=({}, {"enforcement": 0.9, "bass_q": 0.8}),
 )
 
@@ -46,7 +47,7 @@ def test_local_pools_identical_and_reusable(reference, tmp_path, workers):
 
 def test_dask_local_cluster_identical(reference, tmp_path):
     pytest.importorskip("distributed")
-    from aiblocs.experiments import DaskExecutor
+    from aiblocs.ensemble import DaskExecutor
 
     with DaskExecutor(local_workers=2) as ex:
         run_experiment(SPEC, tmp_path, ex, progress=False)
@@ -56,7 +57,7 @@ def test_dask_local_cluster_identical(reference, tmp_path):
 def test_fresh_process_identical(reference, tmp_path):
     code = textwrap.dedent(f"""
         from aiblocs import run
-        from aiblocs.experiments import ExperimentSpec, LocalExecutor, run_experiment
+        from aiblocs.ensemble import ExperimentSpec, LocalExecutor, run_experiment
         spec = ExperimentSpec.from_dict({SPEC.to_dict()!r})
         run_experiment(spec, {str(tmp_path / "sweep")!r}, LocalExecutor(1), progress=False)
         run("containment", seed=11, n_adopters=400).to_parquet({str(tmp_path / "one.parquet")!r})
@@ -75,7 +76,7 @@ def test_calibration_evaluations_identical_across_executors():
     results = []
     for ex in (LocalExecutor(1), LocalExecutor(2)):
         with ex:
-            sim = Simulator(names, targets, [1000, 1001], 300, ex)
+            sim = Simulator(names, targets, [1000, 1001], Scenario.build(n_adopters=300), ex)
             results.append(sim.evaluate(thetas))
     for a, b in zip(*results, strict=True):
         assert np.array_equal(a, b)

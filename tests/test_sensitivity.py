@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aiblocs.experiments import prim
-from aiblocs.experiments import sensitivity as sa
-from aiblocs.experiments.executors import LocalExecutor
-from aiblocs.experiments.sensitivity_cli import register
+from aiblocs.cli.sensitivity import register
+from aiblocs.ensemble.executors import LocalExecutor
 from aiblocs.model.params import PARAM_FIELDS
+from aiblocs.sensitivity import discover, prim
+from aiblocs.sensitivity import methods as sa
+from aiblocs.sensitivity.design import KEY, run_points
+from aiblocs.sensitivity.ranges import load_ranges
 
 
 def _cli(argv: list[str]) -> int:
@@ -28,7 +30,7 @@ def _cli(argv: list[str]) -> int:
 
 
 def test_packaged_ranges_are_valid_and_inside_field_bounds():
-    ranges = sa.load_ranges()
+    ranges = load_ranges()
     assert 12 <= len(ranges) <= 16
     for r in ranges:
         assert r.lo < r.hi and r.why
@@ -53,7 +55,7 @@ def test_bad_ranges_raise_clear_errors(tmp_path, body, match):
     path = tmp_path / "r.toml"
     path.write_text(f"[[param]]\n{body}\n")
     with pytest.raises(ValueError, match=match):
-        sa.load_ranges(path)
+        load_ranges(path)
 
 
 def test_duplicate_range_refused(tmp_path):
@@ -61,7 +63,7 @@ def test_duplicate_range_refused(tmp_path):
     entry = '[[param]]\nname = "bass_q"\nlo = 0.2\nhi = 0.5\nwhy = "x"\n'
     path.write_text(entry + entry)
     with pytest.raises(ValueError, match="listed twice"):
-        sa.load_ranges(path)
+        load_ranges(path)
 
 
 # --- PRIM -----------------------------------------------------------------------------------
@@ -109,39 +111,22 @@ def test_prim_choice_rule_and_validation():
         prim.peel(X, y, list("abcd"), alpha=0.7)
 
 
-# --- checkpointing --------------------------------------------------------------------------
+# --- evaluation of a sample (resumable) ------------------------------------------------------
 
 
-def _fake_point(item, seeds, n_adopters):
-    i, values = item
-    v = sum(values.values())
-    return {"i": i, "y": {f"{k}_{t}": v + (t == "c") for k in sa.KEY for t in ("c", "m")}}
-
-
-def test_resume_skips_finished_points_and_refuses_other_designs(tmp_path, monkeypatch):
-    calls = []
-
-    def counting(item, seeds, n_adopters):
-        calls.append(item[0])
-        return _fake_point(item, seeds, n_adopters)
-
-    monkeypatch.setattr(sa, "evaluate_point", counting)
-    X = np.arange(12.0).reshape(6, 2)
-    design = sa.design_record("test", X, ["a", "b"], seeds=1)
-    Y = sa.run_design(X, ["a", "b"], tmp_path, design, 1, 300, LocalExecutor(1), False)
-    assert len(calls) == 6 and list(Y["d_lag_2030"]) == [1.0] * 6
-    # crash mid-append: a partial last line is cut, its point re-run
-    path = tmp_path / "evals.jsonl"
-    lines = path.read_text().splitlines()[:4]
-    path.write_text("\n".join(lines) + "\n" + '{"i": 4, "y": {"lag')
-    calls.clear()
-    Y2 = sa.run_design(X, ["a", "b"], tmp_path, design, 1, 300, LocalExecutor(1), False)
-    assert sorted(calls) == [4, 5]
+def test_points_resume_and_refuse_other_samples(tmp_path):
+    X = np.array([[0.2, 0.5], [1.5, 0.5], [0.2, 0.5]])  # a repeated point runs once
+    names = ["induced_efficiency", "enforcement"]
+    args = (tmp_path, "sensitivity", 1, {"n_adopters": 60}, LocalExecutor(1), False)
+    Y = run_points(X, names, *args)
+    assert list(Y.columns) == [*KEY, *[f"d_{k}" for k in KEY]]
+    pd.testing.assert_frame_equal(Y.iloc[[0]], Y.iloc[[2]].set_axis([0]))
+    parts = sorted((tmp_path / "parts").iterdir())
+    (parts[-1]).unlink()  # a lost part: its runs are redone, the rest is kept
+    Y2 = run_points(X, names, *args)
     pd.testing.assert_frame_equal(Y, Y2)
-    assert all(json.loads(line) for line in path.read_text().splitlines())
-    other = sa.design_record("test", X + 1, ["a", "b"], seeds=1)
-    with pytest.raises(ValueError, match="different design"):
-        sa.run_design(X + 1, ["a", "b"], tmp_path, other, 1, 300, LocalExecutor(1), False)
+    with pytest.raises(ValueError, match="different experiment"):
+        run_points(X + 0.1, names, *args)
 
 
 def test_survivors_and_backfire_definitions():
@@ -155,8 +140,9 @@ def test_survivors_and_backfire_definitions():
     assert sa.survivors(morris, keep=2) == ["b", "a"]  # tie on max, b has the higher mean
     assert sa.survivors(morris, keep=5, threshold=0.5) == ["b", "a"]
     assert sa.survivors(morris, keep=5) == ["b", "a", "c"]
-    Y = pd.DataFrame({"d_lag_2030": [-1.0, 0.4, 2.0, 0.0], "d_domestic_2030": [0.1, 0.2, 0.3, 0.0]})
-    assert list(sa.backfire(Y)) == [1.0, 1.0, 0.0, 0.0]
+    Y = pd.DataFrame({"d_cn_lag_months_2030": [-1.0, 0.4, 2.0, 0.0],
+                      "d_cn_domestic_chip_share_2030": [0.1, 0.2, 0.3, 0.0]})  # fmt: skip
+    assert list(discover.backfire(Y)) == [1.0, 1.0, 0.0, 0.0]
 
 
 # --- end to end (real model, tiny budget) ---------------------------------------------------
@@ -198,13 +184,14 @@ def test_sensitivity_and_discover_commands_end_to_end(tmp_path, capsys):
     assert "## Morris screening" in text and "## Sobol indices" in text
     assert "base N = 8" in text and "Command: `aiblocs sensitivity --method sobol" in text
     assert (out / "morris.png").stat().st_size > 0 and (out / "sobol.png").stat().st_size > 0
-    n_lines = len((out / "sobol" / "evals.jsonl").read_text().splitlines())
-    assert n_lines == 8 * (2 + 2)
+    manifest = json.loads((out / "sobol" / "manifest.json").read_text())
+    assert manifest["tasks_done"] == manifest["n_tasks"] == 8 * (2 + 2) * 2  # x 2 regimes
+    parts = sorted((out / "sobol" / "parts").iterdir())
     # a re-run resumes (no new evaluations); another design in the same folder is refused
     assert _cli(["sensitivity", "--method", "sobol", "--n", "8", "--screen-n", "2",
                  "--keep", "2", "--out", str(out), *base]) == 0  # fmt: skip
-    assert len((out / "sobol" / "evals.jsonl").read_text().splitlines()) == n_lines
-    with pytest.raises(ValueError, match="different design"):
+    assert sorted((out / "sobol" / "parts").iterdir()) == parts
+    with pytest.raises(ValueError, match="different experiment"):
         _cli(["sensitivity", "--method", "morris", "--n", "3", "--out", str(out), *base])
     disc = tmp_path / "disc"
     assert _cli(["discover", "--n", "20", "--out", str(disc), *base]) == 0
@@ -217,11 +204,11 @@ def test_sensitivity_and_discover_commands_end_to_end(tmp_path, capsys):
     ("argv", "match"),
     [
         (["sensitivity", "--method", "sobol", "--n", "10"], "power of two"),
-        (["sensitivity", "--method", "morris", "--n", "1"], ">= 2 trajectories"),
-        (["sensitivity", "--seeds", "0"], "--seeds must be a positive integer"),
-        (["sensitivity", "--n-adopters", "3"], "--n-adopters must be an integer >= 10"),
-        (["sensitivity", "--keep", "0"], "--keep must be >= 1"),
-        (["discover", "--n", "5"], "--n >= 20"),
+        (["sensitivity", "--method", "morris", "--n", "1"], r"trajectories\) in \[2, 10000\]"),
+        (["sensitivity", "--seeds", "0"], r"--seeds must be in \[1, 1000\]"),
+        (["sensitivity", "--n-adopters", "0"], "'n_adopters' = 0 is outside"),
+        (["sensitivity", "--keep", "0"], r"--keep must be in \[1, 100\]"),
+        (["discover", "--n", "5"], r"--n in \[20, 200000\]"),
         (["discover", "--tol-months", "-1"], "--tol-months"),
     ],
 )

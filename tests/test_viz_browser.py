@@ -30,7 +30,7 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 40.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if proc.poll() is not None:
-            raise RuntimeError(f"`aiblocs viz` exited with code {proc.returncode}")
+            raise RuntimeError(f"`aiblocs viz` exited with code {proc.returncode}; see its log")
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as r:
             if r.status == 200:
                 return

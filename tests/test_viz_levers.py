@@ -69,7 +69,7 @@ def test_bad_levers_raise_naming_the_field(kw, word):
 def test_build_model_defaults_and_param_levers():
     m = build_model("containment", seed=3, network_effect=4.0, switch_cost_growth=0.3)
     assert isinstance(m, DashboardModel)
-    assert m.p.n_adopters == DEFAULT_ADOPTERS == 2000
+    assert m.p.n_adopters == DEFAULT_ADOPTERS == 20_000  # the model's one default
     assert (m.p.network_effect, m.p.switch_cost_growth, m.seed) == (4.0, 0.3, 3)
     assert m.twin is None
     with pytest.raises(ValueError, match="unknown lever"):

@@ -10,9 +10,10 @@ pytest.importorskip("solara")
 
 from matplotlib.figure import Figure
 
+from aiblocs.model.adoption import locked as locked_units
 from aiblocs.viz.figures import PANELS, SeriesChart, grid_figure, series_figure
 from aiblocs.viz.levers import build_model
-from aiblocs.viz.series import KPIS, MAX_CELLS, PALETTE, frame, grid_image, kpis, locked_mask
+from aiblocs.viz.series import KPIS, MAX_CELLS, PALETTE, frame, grid_image, kpis
 from aiblocs.viz.server import solara_command, solara_env
 
 
@@ -42,7 +43,7 @@ def test_grid_image_colours_units_by_stack_and_lock_in(stepped):
     counts = {i: int(np.all(np.isclose(cells, PALETTE[i]), axis=1).sum()) for i in range(6)}
     assert sum(counts[i] for i in range(5)) == 2000  # every unit drawn once
     st = stepped.adopters
-    locked = locked_mask(stepped, st.tenure, st.stack)
+    locked = locked_units(st.stack, st.tenure, stepped.p)
     assert counts[2] == int(np.sum(locked & (st.stack == 1)))
     assert counts[4] == int(np.sum(locked & (st.stack == 2)))
     assert counts[0] == int(np.sum(st.stack == 0))
@@ -76,7 +77,7 @@ def test_series_figure_overlays_the_comparison(stepped):
     assert len(axes) == len(PANELS) == 6
     dashed = [ln for ax in axes for ln in ax.get_lines() if ln.get_linestyle() == "--"]
     solid = [ln for ax in axes for ln in ax.get_lines() if ln.get_linestyle() == "-"]
-    assert len(dashed) == len(solid) == sum(len(c) for _, _, c in PANELS)
+    assert len(dashed) == len(solid) == sum(len(c) for _, c in PANELS)
     assert all(len(ln.get_xdata()) == 24 for ln in dashed + solid)
     single = series_figure(df)
     assert all(ln.get_linestyle() == "-" for ax in single.axes for ln in ax.get_lines())

@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from aiblocs.calibration.calibrate import Result
 from aiblocs.calibration.targets import DERIVED
+from aiblocs.viz.style import figure_grid, save
+from aiblocs.viz.tables import markdown_table
 
 
 def fit_table(res: Result) -> pd.DataFrame:
@@ -98,19 +96,15 @@ def write_calibrated_toml(res: Result, path: Path, command: str) -> None:
 
 
 def _md(df: pd.DataFrame) -> str:
-    cols = list(df.columns)
-    fmt = [lambda v: f"{v:.4g}" if isinstance(v, float) else str(v)]
-    rows = ["| " + " | ".join(fmt[0](v) for v in r) + " |" for r in df.itertuples(index=False)]
-    return "\n".join(["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols), *rows])
+    return markdown_table(df.map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
 
 
 def _plot_targets(res: Result, frames: list[pd.DataFrame], path: Path) -> None:
     outputs = list(dict.fromkeys(t.output for t in res.targets))
-    n = len(outputs)
-    fig, axes = plt.subplots((n + 2) // 3, 3, figsize=(15, 3.6 * ((n + 2) // 3)), squeeze=False)
+    fig, axes = figure_grid(len(outputs), ncols=3, panel=(5.0, 3.6))
     quarters = list(frames[0]["quarter"])
     x = np.arange(len(quarters))
-    for ax, name in zip(axes.flat, outputs, strict=False):
+    for ax, name in zip(axes, outputs, strict=True):
         series = np.array([(DERIVED[name](f) if name in DERIVED else f[name]).to_numpy()
                            for f in frames])  # fmt: skip
         lo, med, hi = np.quantile(series, [0.05, 0.5, 0.95], axis=0)
@@ -131,36 +125,23 @@ def _plot_targets(res: Result, frames: list[pd.DataFrame], path: Path) -> None:
         ax.set_title(name)
         ax.set_xticks(x[::8], [q[:4] for q in quarters[::8]])
         ax.set_xlim(0, 24)
-    for ax in list(axes.flat)[n:]:
-        ax.axis("off")
-    axes.flat[0].legend(fontsize=8)
+    axes[0].legend(fontsize=8)
     fig.suptitle("Targets (black: fit, red: held out) vs simulated, calibrated parameters")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save(fig, path)
 
 
 def _plot_trace(res: Result, path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6, 3.5))
+    fig, (ax,) = figure_grid(1, panel=(6, 3.5))
     ax.semilogy(range(1, len(res.trace) + 1), res.trace)
     ax.set_xlabel("parameter vectors evaluated")
     ax.set_ylabel("best step-1 loss")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-
-
-def _grid(p: int) -> tuple[plt.Figure, np.ndarray]:
-    cols = min(p, 4)
-    rows = -(-p // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.8 * rows), squeeze=False)
-    for ax in axes.flat[p:]:
-        ax.axis("off")
-    return fig, axes.flat[:p]
+    save(fig, path)
 
 
 def _plot_marginals(res: Result, path: Path) -> None:
-    fig, axes = _grid(len(res.names))
+    fig, axes = figure_grid(len(res.names), ncols=4, panel=(3.4, 2.8))
     for j, ax in enumerate(axes):
         ax.hist(res.msm_sample[:, j], bins=20, range=(res.lo[j], res.hi[j]), alpha=0.6,
                 density=True, label="MSM")  # fmt: skip
@@ -171,17 +152,15 @@ def _plot_marginals(res: Result, path: Path) -> None:
         ax.set_title(res.names[j], fontsize=9)
     axes[0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save(fig, path)
 
 
 def _plot_profiles(res: Result, path: Path) -> None:
-    fig, axes = _grid(len(res.names))
+    fig, axes = figure_grid(len(res.names), ncols=4, panel=(3.4, 2.8))
     for ax, (name, (grid, values)) in zip(axes, res.profiles.items(), strict=True):
         ax.plot(grid, values, marker="o")
         ax.axvline(res.theta[res.names.index(name)], color="k", ls="--")
         ax.set_title(name, fontsize=9)
     axes[0].set_ylabel("step-2 loss")
     fig.tight_layout()
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+    save(fig, path)

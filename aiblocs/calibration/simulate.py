@@ -1,77 +1,74 @@
-"""Simulated moments for parameter vectors: ensembles on common seeds, parallel and cached.
+"""Simulated moments for parameter vectors: ensembles on common seeds, parallel and resumable.
 
 Every parameter vector is evaluated on the same seeds (common random numbers), so differences
-between vectors are not seed noise. Evaluations run through the experiments executors and are
-appended to a checkpoint file (JSON lines) as they finish, so an interrupted calibration resumes
-without redoing finished work.
+between vectors are not seed noise. Evaluations run through the ensemble executors and, given a
+:class:`~aiblocs.ensemble.store.Store`, are written to it as they finish, so an interrupted
+calibration resumes without redoing finished work.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from aiblocs.calibration.targets import Target, moments
+from aiblocs.ensemble.runner import run_tasks
+from aiblocs.ensemble.store import Store
+from aiblocs.model.run import run
+from aiblocs.model.scenario import Scenario
 
 
-def eval_task(task: tuple) -> tuple[str, int, list[float]]:
-    """Worker: run one (parameter vector, seed) and return its target statistics."""
-    from aiblocs.run import run
-
-    key, theta, seed_idx, seed, n_adopters, regime, targets = task
-    df = run(regime, seed=seed, n_adopters=n_adopters, **theta)
-    return key, seed_idx, moments(df, targets).tolist()
+def moments_task(payload: tuple) -> pd.DataFrame:
+    """Worker: run one (parameter vector, seed) and return its target statistics as one row."""
+    task, key, seed_idx, scenario, seed, targets = payload
+    values = moments(run(scenario, seed), targets)
+    return pd.DataFrame(
+        [
+            {
+                "task": task,
+                "key": key,
+                "seed_index": seed_idx,
+                **{t.name: float(v) for t, v in zip(targets, values, strict=True)},
+            }
+        ]
+    )
 
 
 @dataclass
 class Simulator:
-    """Evaluate ``theta -> (S seeds x K targets)`` statistics with a cache and a checkpoint.
+    """Evaluate ``theta -> (S seeds x K targets)`` statistics with a cache and an optional store.
 
     Attributes:
         names: calibrated parameter names (order of theta vectors).
         targets: the targets whose statistics are simulated.
         seeds: common seeds for every evaluation.
-        n_adopters: adopter units per run.
-        executor: object with ``map_unordered(fn, items)`` (experiments executors).
-        checkpoint: JSON-lines file of finished evaluations (None: no checkpoint).
-        regime: regime of the calibration runs.
+        scenario: the base scenario (regime and fixed parameters, ``n_adopters`` included).
+        executor: object with ``map_unordered(fn, items)`` (ensemble executors).
+        store: an open store of finished evaluations (None: nothing is kept on disk).
     """
 
     names: Sequence[str]
     targets: Sequence[Target]
     seeds: Sequence[int]
-    n_adopters: int
+    scenario: Scenario
     executor: object
-    checkpoint: Path | None = None
-    regime: str = "historical"
+    store: Store | None = None
+    cache: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from aiblocs.model.model import check_memory
-        from aiblocs.model.params import make_params
-
-        p = make_params(n_adopters=self.n_adopters)
-        check_memory(p.n_adopters, p.network_degree)  # refuse before any evaluation starts
-        self.cache: dict[str, np.ndarray] = {}
         self.requested: set[str] = set()
         self.calls = 0  # distinct vectors asked for, cached or not (same after a resume)
         self.computed = 0  # vectors simulated by this process
-        if self.checkpoint is not None and self.checkpoint.exists():
-            text = self.checkpoint.read_text()
-            if text and not text.endswith("\n"):  # a line torn by a crash: end it, so the
-                with self.checkpoint.open("a") as fh:  # next record starts on a line of its own
-                    fh.write("\n")
-            for line in text.splitlines():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash: that evaluation is simply redone
-                if len(row.get("m", [])) == len(self.seeds):
-                    self.cache[row["key"]] = np.array(row["m"], dtype=float)
+        if self.store is not None and self.store.done:
+            rows = self.store.load()
+            for key, group in rows.groupby("key", sort=False):
+                if len(group) == len(self.seeds):
+                    group = group.sort_values("seed_index")
+                    self.cache[key] = group[[t.name for t in self.targets]].to_numpy(float)
 
     def key(self, theta: np.ndarray) -> str:
         """Cache key of a parameter vector (rounded so that resumed searches hit the cache)."""
@@ -81,27 +78,33 @@ class Simulator:
         """Statistics (S x K) for each vector, running only what is not cached."""
         keys = [self.key(np.asarray(t)) for t in thetas]
         todo = {k: t for k, t in zip(keys, thetas, strict=True) if k not in self.cache}
-        tasks = [
-            (k, dict(zip(self.names, map(float, t), strict=True)), i, s, self.n_adopters,
-             self.regime, list(self.targets))
-            for k, t in todo.items() for i, s in enumerate(self.seeds)
-        ]  # fmt: skip
-        partial: dict[str, dict[int, list[float]]] = {k: {} for k in todo}
-        for k, i, m in self.executor.map_unordered(eval_task, tasks):
-            partial[k][i] = m
+        tasks = []
+        for k, t in todo.items():
+            scn = self.scenario.replace(**dict(zip(self.names, map(float, t), strict=True)))
+            tasks += [
+                (f"{k}|{i}", (f"{k}|{i}", k, i, scn, s, list(self.targets)))
+                for i, s in enumerate(self.seeds)
+            ]
+        partial: dict[str, dict[int, np.ndarray]] = {k: {} for k in todo}
+        cols = [t.name for t in self.targets]
+
+        def collect(row: pd.DataFrame) -> None:
+            k, i = row["key"].iloc[0], int(row["seed_index"].iloc[0])
+            partial[k][i] = row[cols].to_numpy(float)[0]
             if len(partial[k]) == len(self.seeds):
-                arr = np.array([partial[k][j] for j in range(len(self.seeds))])
-                self.cache[k] = arr
-                self._save(k, arr)
+                self.cache[k] = np.array([partial[k][j] for j in range(len(self.seeds))])
+
+        if tasks:
+            run_tasks(
+                self.store,
+                tasks,
+                moments_task,
+                self.executor,
+                progress=False,
+                part_rows=max(len(self.seeds), 8),
+                on_result=collect,
+            )
         self.requested.update(keys)
         self.calls = len(self.requested)
         self.computed += len(todo)
         return [self.cache[k] for k in keys]
-
-    def _save(self, key: str, arr: np.ndarray) -> None:
-        if self.checkpoint is None:
-            return
-        with self.checkpoint.open("a") as fh:
-            fh.write(json.dumps({"key": key, "m": arr.tolist()}) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())

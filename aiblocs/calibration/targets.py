@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from aiblocs.model.calendar import parse_quarter
-from aiblocs.model.metrics import REPORTERS
+from aiblocs.model.outcomes import SERIES
 from aiblocs.model.params import PARAM_FIELDS, Params
 
 Z90 = 1.645  # a band [lo, hi] is read as a 90% interval: sigma = (hi - lo) / (2 * Z90)
@@ -124,7 +124,7 @@ def load_targets(path: str | Path | None = None) -> tuple[list[Target], dict[str
         if t.name in names:
             raise ValueError(f"{where}: duplicate target name")
         names.add(t.name)
-        if t.output not in REPORTERS and t.output not in DERIVED:
+        if t.output not in SERIES and t.output not in DERIVED:
             raise ValueError(f"{where}: unknown output {t.output!r}")
         if t.stat not in STATS:
             raise ValueError(f"{where}: stat must be one of {STATS}, got {t.stat!r}")

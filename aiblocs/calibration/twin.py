@@ -40,9 +40,9 @@ def run_twin(
     interval (estimate +- 1.96 s.e., widened to the MSM sample's 2.5-97.5% range).
     """
     synth = synthetic_targets(targets, truth, sim)
-    sim_synth = Simulator(sim.names, synth, sim.seeds, sim.n_adopters, sim.executor, None,
-                          sim.regime)  # fmt: skip
-    sim_synth.cache = sim.cache  # the statistics do not depend on the observations
+    # the statistics do not depend on the observations: share the cache
+    sim_synth = Simulator(sim.names, synth, sim.seeds, sim.scenario, sim.executor, None,
+                          sim.cache)  # fmt: skip
     res = calibrate(synth, space, sim_synth, budget, seed=seed, progress=progress)
     lo = np.minimum(res.theta - 1.96 * res.inference.se, np.quantile(res.msm_sample, 0.025, 0))
     hi = np.maximum(res.theta + 1.96 * res.inference.se, np.quantile(res.msm_sample, 0.975, 0))

@@ -39,9 +39,15 @@ class AdopterState:
         n = len(cohort)
         return cls(cohort.astype(np.int32), np.zeros(n, np.int8), np.zeros(n, np.float32))
 
-    def switching_cost(self, base: float, growth: float) -> np.ndarray:
-        """Switching cost (utility units) of each adopted unit; 0 for non-adopters."""
-        return np.where(self.stack > 0, base + growth * self.tenure, 0.0).astype(np.float32)
+
+def locked(stack: np.ndarray, tenure: np.ndarray, p) -> np.ndarray:
+    """Units locked in: on a stack, with a switching cost that has reached the threshold.
+
+    Switching cost = ``switch_cost_base + switch_cost_growth * tenure`` (utility); locked when it
+    is at least ``lock_in_threshold``. ``p`` is the run's :class:`Params`.
+    """
+    cost = p.switch_cost_base + p.switch_cost_growth * tenure
+    return (stack > 0) & (cost >= p.lock_in_threshold)
 
 
 def adoption_probability(

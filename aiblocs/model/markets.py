@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from aiblocs.agents.adopter_cohort import SECTOR_AFFORD
+from aiblocs.model.agents.adopter_cohort import SECTOR_AFFORD
 from aiblocs.model.capability import best
 
 OPENNESS = {"US": 0.1, "CN": 0.9}  # share of each bloc's capability available as open weights

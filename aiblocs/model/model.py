@@ -5,12 +5,15 @@ from __future__ import annotations
 import math
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from aiblocs.agents import (
+from aiblocs.model import capability, capacity, chips, markets
+from aiblocs.model.adoption import AdopterState, adoption_step, locked
+from aiblocs.model.agents import (
     AdopterCohort,
     ChinaGovernment,
     ChipDesigner,
@@ -20,53 +23,19 @@ from aiblocs.agents import (
     Province,
     USGovernment,
 )
-from aiblocs.agents.adopter_cohort import SECTOR_SHARE, SECTORS
-from aiblocs.model import capability, capacity, chips, markets
-from aiblocs.model.adoption import AdopterState, adoption_step
+from aiblocs.model.agents.adopter_cohort import SECTOR_SHARE, SECTORS
 from aiblocs.model.calendar import parse_quarter, quarter_label
-from aiblocs.model.metrics import collect_metrics, make_datacollector
+from aiblocs.model.memory import check_memory
+from aiblocs.model.metrics import collect_metrics, make_datacollector, regional_adoption
 from aiblocs.model.network import build_adjacency
-from aiblocs.model.params import Params, make_params
-from aiblocs.model.regimes import Regime, get_regime
-
-BYTES_PER_ADOPTER = 600  # peak bytes per unit at degree 8: 10^6 units peaked at ~570 MB
-
-
-def available_memory() -> int | None:
-    """Bytes of memory available now (Linux ``MemAvailable``), or None if unknown."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def check_memory(n_adopters: int, degree: int, parallel: int = 1) -> None:
-    """Refuse runs whose estimated peak memory exceeds what the machine has free.
-
-    Args:
-        n_adopters: adopter units per run.
-        degree: network links per unit (memory grows with it).
-        parallel: runs held in memory at once (local worker processes).
-    """
-    per_run = n_adopters * BYTES_PER_ADOPTER * max(1.0, degree / 8)
-    need = per_run * parallel
-    free = available_memory()
-    if free is not None and need > 0.8 * free:
-        workers = f" x {parallel} workers" if parallel > 1 else ""
-        raise ValueError(
-            f"n_adopters = {n_adopters}{workers} needs about {need / 2**30:.1f} GiB but only "
-            f"{free / 2**30:.1f} GiB is available; use fewer adopters or workers (about "
-            f"{int(0.8 * free / parallel / (per_run / n_adopters)):,} adopters per run fit)"
-        )
+from aiblocs.model.params import Params
+from aiblocs.model.regimes import Regime
+from aiblocs.model.scenario import Scenario
 
 
 def load_countries() -> list[dict[str, Any]]:
-    """Country specs shipped in ``aiblocs/data/countries.toml``."""
-    text = (resources.files("aiblocs.data") / "countries.toml").read_text()
+    """Country specs shipped in ``aiblocs/model/data/countries.toml``."""
+    text = (resources.files("aiblocs.model.data") / "countries.toml").read_text()
     return tomllib.loads(text)["country"]
 
 
@@ -77,41 +46,66 @@ def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def seed_sequence(rng: Any) -> np.random.SeedSequence:
+    """Mesa's ``rng`` keyword as a SeedSequence: an int, a SeedSequence, or None (fresh entropy).
+
+    Raises:
+        ValueError: for anything else (a Generator cannot be recorded and repeated).
+    """
+    if rng is None:
+        return np.random.SeedSequence()
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer) or rng < 0:
+        raise ValueError(
+            f"rng (the seed) must be a non-negative integer, a numpy SeedSequence or None, "
+            f"got {rng!r}"
+        )
+    return np.random.SeedSequence(int(rng))
+
+
 class AIBlocsModel(mesa.Model):
     """Quarterly agent-based model of export controls, AI diffusion and stack lock-in.
 
     Args:
-        regime: preset name, path to a regime TOML file, or a :class:`Regime`.
-        seed: integer seed; all randomness flows from ``SeedSequence(seed)`` via ``model.rng``.
-        n_adopters: number of adopter units (overrides ``Params.n_adopters``).
-        params: base parameters (defaults if None).
-        **overrides: any :class:`Params` field, or a regime field such as ``enforcement``.
+        scenario: a validated :class:`Scenario`, or what :meth:`Scenario.build` takes as its
+            first argument (preset name, path to a regime TOML file, :class:`Regime`);
+            default ``historical``.
+        rng: Mesa's seed keyword: a non-negative int, a ``numpy.random.SeedSequence``, or None
+            for fresh entropy; ``model.seed`` records the entropy, so ``rng=model.seed`` repeats
+            the run. All randomness flows from it through ``model.rng``.
+        regime: the same as ``scenario`` for a regime, by keyword (``mesa.batch_run`` and
+            samplers pass parameters by name).
+        **overrides: parameters or regime fields (``n_adopters=2000``, ``enforcement=0.9``),
+            applied to the scenario and validated before anything is built.
+
+    Attributes:
+        scenario: the run's :class:`Scenario` (read-only; so are ``p`` and ``regime``).
     """
 
     def __init__(
         self,
-        regime: str | Regime = "historical",
-        seed: int = 0,
-        n_adopters: int | None = None,
-        params: Params | None = None,
+        scenario: Scenario | str | Path | Regime | None = None,
+        *,
+        rng: int | np.random.SeedSequence | None = None,
+        regime: str | Path | Regime | None = None,
         **overrides: Any,
     ) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-        reg_fields = {"enforcement", "export_stack_support", "equipment_controls_from",
-                      "domestic_mandate_from", "export_stack_from"}  # fmt: skip
-        reg_over = {k: overrides.pop(k) for k in list(overrides) if k in reg_fields}
-        if n_adopters is not None:
-            overrides["n_adopters"] = n_adopters
-        self.p = make_params(params, **overrides)
-        check_memory(self.p.n_adopters, self.p.network_degree)
-        self.regime = get_regime(regime)
-        if reg_over:
-            self.regime = self.regime.with_overrides(**reg_over)
-        super().__init__(rng=np.random.SeedSequence(int(seed)))
-        self.seed = int(seed)
-        streams = self.rng.spawn(3)
-        self.rng_network, self.rng_adopt, self.rng_market = streams
+        if "seed" in overrides:
+            raise ValueError("AIBlocsModel takes its seed as Mesa's rng keyword: use "
+                             f"rng={overrides['seed']!r}, not seed=")  # fmt: skip
+        if scenario is not None and regime is not None:
+            raise ValueError("give the regime either as the first argument or as regime=, not both")
+        scenario = scenario if scenario is not None else (regime or "historical")
+        inputs = scenario if isinstance(scenario, Scenario) else Scenario.build(scenario)
+        inputs = inputs.replace(**overrides)
+        seq = seed_sequence(rng)
+        check_memory(inputs.params.n_adopters, inputs.params.network_degree)
+        super().__init__(rng=seq)
+        self.scenario = inputs  # Mesa's property: attaches the model to the scenario
+        self.seed = seq.entropy if not seq.spawn_key else None
+        self.seed_sequence = seq
+        self.rng_network, self.rng_adopt, self.rng_market = self.rng.spawn(3)
 
         p = self.p
         self.start_q, self.end_q = parse_quarter(p.start), parse_quarter(p.end)
@@ -129,6 +123,16 @@ class AIBlocsModel(mesa.Model):
         self._init_state()
         self.datacollector = make_datacollector()
         self.running = True
+
+    @property
+    def p(self) -> Params:
+        """The run's parameters (read-only: a new run takes a new scenario)."""
+        return self.scenario.params
+
+    @property
+    def regime(self) -> Regime:
+        """The run's export-control regime (read-only)."""
+        return self.scenario.regime
 
     # ------------------------------------------------------------------ construction
     def _make_firms(self) -> None:
@@ -227,8 +231,6 @@ class AIBlocsModel(mesa.Model):
         self.cn_demand_scale = 0.65 * cn_capacity / p.cn_base_demand
         self.cn_demand_prev = self.cn_demand_scale * p.cn_base_demand
         self.cn_units_in_use = 0.0
-        self.cum = {"us_chip_revenue_cn": 0.0, "tariff_revenue": 0.0, "smuggled_chips": 0.0,
-                    "cn_dc_cancellations": 0.0}  # fmt: skip
         self.m: dict[str, float] = {}
         # Start capabilities: US labs from compute; Chinese labs set cn_lag0_months behind.
         us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
@@ -265,7 +267,6 @@ class AIBlocsModel(mesa.Model):
         self.q += 1
         self.years = (self.q - self.start_q) / 4
         p = self.p
-        self.cum_switch = 0
         self.spend_years = p.spend_horizon * (1 - math.exp(-self.years / p.spend_horizon))
         self.usage_index = math.exp(
             p.demand_growth * self.spend_years + p.price_per_perf_decline * self.years
@@ -311,13 +312,7 @@ class AIBlocsModel(mesa.Model):
         # 6. cloud/model market clearing
         service = markets.clear_service_market(self, counts)
         for c in self.us_clouds:
-            c.revenue = service["revenue_us"] * c.weight
             c.utilisation = min(1.0, self._us_demand() / max(c.total_compute / c.weight, 1e-9))
-        for c in self.cn_clouds:
-            c.revenue = service["revenue_cn"] * c.weight
-        prices = markets.stack_prices(self)
-        for lab in self.labs:
-            lab.price = prices[lab.bloc]
         # 7. firms: learning, R&D
         self.cn_units_in_use = result.units.get("CN", {}).get("CN", 0.0) + result.units.get(
             "CN_state", {}).get("CN", 0.0)  # fmt: skip
@@ -325,7 +320,8 @@ class AIBlocsModel(mesa.Model):
             d.learn(self.cn_units_in_use / 1e6)
         lag = self.frontier.lag_months(self.q, cap_cn)
         self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
-        # 8. measurement
+        # 8. measurement (next quarter's budgets and demand read this quarter's adoption)
+        self.adoption = regional_adoption(self.cohort_region, counts)
         self.m = collect_metrics(
             self, result, counts, flows, service, hub_util, cap_us, cap_cn, lag
         )
@@ -377,13 +373,7 @@ class AIBlocsModel(mesa.Model):
 
     def _cohort_counts(self) -> np.ndarray:
         """(C, 3, 2) units by cohort, stack and lock-in; one bincount over all units."""
-        p, st = self.p, self.adopters
-        locked = (st.stack > 0) & (p.switch_cost_base + p.switch_cost_growth * st.tenure
-                                   >= p.lock_in_threshold)  # fmt: skip
-        key = st.cohort.astype(np.int64) * 6 + st.stack.astype(np.int64) * 2 + locked
+        st = self.adopters
+        lock = locked(st.stack, st.tenure, self.p)
+        key = st.cohort.astype(np.int64) * 6 + st.stack.astype(np.int64) * 2 + lock
         return np.bincount(key, minlength=len(self.cohorts) * 6).reshape(-1, 3, 2)
-
-    def run_model(self) -> None:
-        """Run to the last quarter."""
-        while self.running:
-            self.step()

@@ -3,15 +3,16 @@
 Every field carries metadata (unit, allowed range, meaning, source) so that validation, the
 documentation table in ``docs/ODD.md``, the dashboard tooltips and the sensitivity ranges all come
 from one place. Facts rows cited as ``[n]`` are listed with their sources in
-``aiblocs/data/SOURCES.md``.
+``aiblocs/model/data/SOURCES.md``.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import numbers
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, replace
 from importlib import resources
 from typing import Any
 
@@ -266,6 +267,10 @@ class Params:
         0.0, "ratio", 0, 10, "endogenous loosening (0 = off)", "[135]"
     )
 
+    def __post_init__(self) -> None:
+        for f in fields(self):  # numpy scalars and integral floats become plain int/float/bool
+            object.__setattr__(self, f.name, coerce(f, getattr(self, f.name)))
+
     def replace(self, **kw: Any) -> Params:
         """Return a copy with fields overridden (validated)."""
         new = replace(self, **kw)
@@ -273,31 +278,17 @@ class Params:
         return new
 
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the field and its allowed range if a value is invalid."""
+        """Raise ``ValueError`` naming the fields if they are inconsistent with each other.
+
+        Each field's type and range are checked on construction (:func:`coerce`); this adds the
+        quarter labels and the rules that involve several fields.
+        """
         for f in fields(self):
-            v = getattr(self, f.name)
-            lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
-            if unit == "quarter":
+            if f.metadata["unit"] == "quarter":
                 try:
-                    parse_quarter(v)
+                    parse_quarter(getattr(self, f.name))
                 except (ValueError, TypeError) as e:
                     raise ValueError(f"parameter '{f.name}': {e}") from None
-                continue
-            if unit == "flag":
-                if not isinstance(v, bool | int | float) or v not in (0, 1):
-                    raise ValueError(f"parameter '{f.name}' must be true or false, got {v!r}")
-                continue
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                raise ValueError(
-                    f"parameter '{f.name}' must be a number in [{lo}, {hi}] {unit}, got {v!r}"
-                )
-            if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
-                raise ValueError(
-                    f"parameter '{f.name}' = {v!r} is outside its allowed range "
-                    f"[{lo}, {hi}] ({unit})"
-                )
-            if f.type == "int" and int(v) != v:
-                raise ValueError(f"parameter '{f.name}' must be a whole number, got {v!r}")
         if self.share_us + self.share_cn > 1:
             raise ValueError(
                 f"parameters 'share_us' + 'share_cn' = {self.share_us + self.share_cn} "
@@ -316,13 +307,42 @@ class Params:
                 )
 
 
+def coerce(f: Field, v: Any) -> Any:
+    """``v`` as the plain Python type of field ``f`` (numpy scalars accepted), range-checked.
+
+    An integer field takes an integral float (``500.0`` -> ``500``) but refuses ``2.5``; a flag
+    takes true/false or 0/1. Raises ``ValueError`` naming the field and its allowed range.
+    """
+    lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
+    if unit == "quarter":
+        return str(v) if isinstance(v, str) else v  # numpy str -> str; the format is validated
+    is_bool = isinstance(v, bool) or type(v).__name__ == "bool_"
+    if unit == "flag":
+        if is_bool or (isinstance(v, numbers.Real) and v in (0, 1)):
+            return bool(v)
+        raise ValueError(f"parameter '{f.name}' must be true or false, got {v!r}")
+    if is_bool or not isinstance(v, numbers.Real):
+        raise ValueError(f"parameter '{f.name}' must be a number in [{lo}, {hi}] {unit}, got {v!r}")
+    x = float(v)
+    if not math.isfinite(x) or (lo is not None and x < lo) or (hi is not None and x > hi):
+        shown = v.item() if hasattr(v, "item") else v  # numpy scalar -> its plain value
+        raise ValueError(
+            f"parameter '{f.name}' = {shown!r} is outside its allowed range [{lo}, {hi}] ({unit})"
+        )
+    if f.type == "int":
+        if not x.is_integer():
+            raise ValueError(f"parameter '{f.name}' must be a whole number, got {v!r}")
+        return int(x)
+    return x
+
+
 PARAM_FIELDS = {f.name: f for f in fields(Params)}
 
 
 @functools.cache
 def calibrated_values() -> dict[str, float]:
-    """Values from ``aiblocs/calibration/calibrated.toml`` (empty if the file is absent)."""
-    path = resources.files("aiblocs.calibration") / "calibrated.toml"
+    """Values from ``aiblocs/model/data/calibrated.toml`` (empty if the file is absent)."""
+    path = resources.files("aiblocs.model.data") / "calibrated.toml"
     if not path.is_file():
         return {}
     values = tomllib.loads(path.read_text()).get("params", {})

@@ -4,20 +4,31 @@ A regime is a timeline. Each US rule says, from a quarter on, whether a chip tie
 China (``free``, ``licensed`` with an approval probability, a fee and a volume cap, or ``banned``)
 and the performance ceiling of the export-compliant part. China's stance rules say whether its
 buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
-``aiblocs/data/regimes/*.toml``; any TOML file of the same shape is a regime.
+``aiblocs/model/data/regimes/*.toml``; any TOML file of the same shape is a regime.
 """
 
 from __future__ import annotations
 
+import numbers
 import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aiblocs.model.calendar import FIRST_YEAR, LAST_YEAR, parse_quarter
+from aiblocs.model.calendar import FIRST_YEAR, LAST_YEAR, parse_quarter, quarter_label
 
 TIERS = ("frontier", "prev", "compliant")
+REGIME_FIELDS: dict[str, tuple[str, str]] = {
+    "enforcement": ("share", "probability that a smuggling attempt is stopped"),
+    "export_stack_support": ("share", "US support for exporting its AI stack to the Global South"),
+    "export_stack_from": ("quarter", "quarter from which 'export the stack' support applies"),
+    "equipment_controls_from": ("quarter", "quarter from which fab-equipment controls apply"),
+    "domestic_mandate_from": ("quarter", "quarter from which state-funded hubs buy domestic chips"),
+}
+"""The regime fields a run may override by name (kind, meaning); this module alone owns them."""
+SHARE_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "share")
+QUARTER_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "quarter")
 STATUSES = ("free", "licensed", "banned")
 STANCES = ("allow", "discourage", "block")
 
@@ -88,18 +99,47 @@ class Regime:
             return 0.0
         return self.export_stack_support
 
+    def to_dict(self) -> dict[str, Any]:
+        """The regime as a mapping shaped like the TOML files (quarters as labels).
+
+        ``regime_from_dict(reg.to_dict())`` gives back an equal regime; manifests store this
+        content, so a result folder knows what it ran even if the file is later edited.
+        """
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        for key in REGIME_FIELDS:
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = quarter_label(value) if key in QUARTER_FIELDS else value
+        out["rule"] = [
+            {"tier": r.tier, "from": quarter_label(r.start), "status": r.status,
+             "approval": r.approval, "fee": r.fee,
+             **({"cap": r.cap} if r.cap is not None else {}),
+             **({"perf_cap": r.perf_cap} if r.perf_cap is not None else {})}
+            for r in self.rules
+        ]  # fmt: skip
+        out["stance"] = [
+            {"tier": x.tier, "from": quarter_label(x.start), "stance": x.stance}
+            for x in self.stances
+        ]
+        return out
+
     def with_overrides(self, **kw: Any) -> Regime:
-        """Copy with top-level fields replaced (e.g. ``enforcement=0.9``), validated."""
-        data = {k: kw[k] for k in kw}
-        for key in ("equipment_controls_from", "domestic_mandate_from", "export_stack_from"):
+        """Copy with top-level fields replaced (e.g. ``enforcement=0.9``), validated.
+
+        Quarter fields take labels (``"2025Q3"``); share fields take any real number type.
+        """
+        unknown = set(kw) - {"name", "description", *REGIME_FIELDS}
+        if unknown:
+            raise ValueError(
+                f"unknown regime field(s) {sorted(unknown)}; allowed: {sorted(REGIME_FIELDS)}"
+            )
+        data = dict(kw)
+        for key in QUARTER_FIELDS:
             if isinstance(data.get(key), str):
                 data[key] = _quarter(data[key], key)
-        unknown = set(data) - {
-            "name", "description", "enforcement", "export_stack_support",
-            "equipment_controls_from", "domestic_mandate_from", "export_stack_from",
-        }  # fmt: skip
-        if unknown:
-            raise ValueError(f"unknown regime field(s) {sorted(unknown)}")
+        for key in SHARE_FIELDS:
+            if key in data:
+                data[key] = _share(data[key], key)
         new = replace(self, **data)
         validate_regime(new)
         return new
@@ -113,7 +153,8 @@ def _quarter(value: Any, where: str) -> int:
 
 
 def _share(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not real or type(value).__name__ == "bool_" or not 0 <= value <= 1:
         raise ValueError(f"regime field '{where}' = {value!r} must be a number in [0, 1]")
     return float(value)
 
@@ -138,9 +179,9 @@ def _optional_number(value: Any, where: str, lo: float, hi: float, unit: str) ->
 
 def validate_regime(reg: Regime) -> None:
     """Raise ``ValueError`` on contradictory or out-of-range rules."""
-    _share(reg.enforcement, "enforcement")
-    _share(reg.export_stack_support, "export_stack_support")
-    for key in ("equipment_controls_from", "domestic_mandate_from", "export_stack_from"):
+    for key in SHARE_FIELDS:
+        _share(getattr(reg, key), key)
+    for key in QUARTER_FIELDS:
         if getattr(reg, key) is not None:
             _quarter_index(getattr(reg, key), key)
     seen: set[tuple[str, int]] = set()
@@ -186,10 +227,7 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
         raise ValueError("a regime must be a table of fields")
-    allowed = {
-        "name", "description", "enforcement", "equipment_controls_from", "domestic_mandate_from",
-        "export_stack_support", "export_stack_from", "rule", "stance",
-    }  # fmt: skip
+    allowed = {"name", "description", "rule", "stance", *REGIME_FIELDS}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -220,9 +258,7 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
         stances.append(
             StanceRule(s["tier"], _quarter(s["from"], f"stance #{i + 1}.from"), s["stance"])
         )
-    opt = {k: _quarter(data[k], k) for k in (
-        "equipment_controls_from", "domestic_mandate_from", "export_stack_from")
-        if k in data}  # fmt: skip
+    opt = {k: _quarter(data[k], k) for k in QUARTER_FIELDS if k in data}
     reg = Regime(
         name=data.get("name", name or "custom"),
         description=data.get("description", ""),
@@ -253,7 +289,7 @@ def load_regime_file(path: str | Path) -> Regime:
 
 def preset_names() -> list[str]:
     """Names of the shipped regime presets."""
-    folder = resources.files("aiblocs.data") / "regimes"
+    folder = resources.files("aiblocs.model.data") / "regimes"
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
@@ -270,5 +306,7 @@ def get_regime(regime: str | Regime | Path) -> Regime:
         raise ValueError(
             f"unknown regime {text!r}; choose one of {', '.join(names)} or a .toml file"
         )
-    data = tomllib.loads((resources.files("aiblocs.data") / "regimes" / f"{text}.toml").read_text())
+    data = tomllib.loads(
+        (resources.files("aiblocs.model.data") / "regimes" / f"{text}.toml").read_text()
+    )
     return regime_from_dict(data, name=text)

@@ -28,7 +28,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "n_adopters": DEFAULT_ADOPTERS,
     "compare": NO_COMPARE,
 }
-ADOPTERS_RANGE = (200, 20_000, 200)  # min, max, step (units)
+ADOPTERS_RANGE = (200, 100_000, 200)  # min, max, step (units)
 
 
 @solara.component
@@ -47,7 +47,7 @@ def LeverControls(params: dict[str, Any], on_change: Callable[[dict[str, Any]], 
         return lambda value: on_change({**params, name: value})
 
     presets = preset_names()
-    with Tip("export-control regime preset (aiblocs/data/regimes/*.toml); changing it restarts"):
+    with Tip("export-control regime preset (aiblocs/model/data/regimes/*.toml); changing it restarts"):
         solara.Select("Regime", value=params["regime"], values=presets, on_value=setter("regime"))
     with Tip("second regime run in lockstep on the same seed and levers; drawn dashed"):
         solara.Select("Compare with", value=params["compare"], values=[NO_COMPARE, *presets],

@@ -13,23 +13,20 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.outcomes import SERIES
 from aiblocs.viz.series import LEGEND, PALETTE
+from aiblocs.viz.style import PALETTE as COLOURS
 
-# panel title, y label, {reporter: legend label}
-PANELS: tuple[tuple[str, str, dict[str, str]], ...] = (
-    ("Adoption by region", "share of units",
-     {"adoption_us": "US", "adoption_cn": "China", "adoption_gs": "Global South"}),
-    ("Global South stacks and lock-in", "share of GS adopters",
-     {"gs_share_us_stack": "US stack", "gs_share_cn_stack": "CN stack",
-      "gs_locked_in_us": "locked in US", "gs_locked_in_cn": "locked in CN"}),
-    ("Capability", "index (log10 effective compute)",
-     {"capability_us": "US", "capability_cn": "China"}),
-    ("China's lag behind the US frontier", "months", {"cn_lag_months": "lag"}),
-    ("China's chips and data centres", "fraction",
-     {"cn_domestic_chip_share": "domestic chip share", "cn_dc_utilisation": "EDWC utilisation"}),
-    ("US chip revenue from China", "USD bn / quarter", {"us_chip_revenue_cn": "revenue"}),
+# panel title and the series drawn in it (labels and units from the outcome registry)
+PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Adoption by region", ("adoption_us", "adoption_cn", "adoption_gs")),
+    ("Global South stacks and lock-in", ("gs_share_us_stack", "gs_share_cn_stack",
+                                         "gs_locked_in_us", "gs_locked_in_cn")),
+    ("Capability", ("capability_us", "capability_cn")),
+    ("China's lag behind the US frontier", ("cn_lag_months",)),
+    ("China's chips and data centres", ("cn_domestic_chip_share", "cn_dc_utilisation")),
+    ("US chip revenue from China", ("us_chip_revenue_cn",)),
 )  # fmt: skip
-COLOURS = ("tab:blue", "tab:red", "tab:green", "tab:purple")
 
 
 class SeriesChart:
@@ -47,8 +44,9 @@ class SeriesChart:
                                  hspace=0.2)  # fmt: skip
         self.axes = list(self.fig.subplots(2, 3, sharex=True).flat)
         self.lines: list[tuple[str, bool, Line2D]] = []  # (reporter, is comparison run, line)
-        for ax, (title, ylabel, cols) in zip(self.axes, PANELS, strict=True):
-            for (col, label), colour in zip(cols.items(), COLOURS, strict=False):
+        for ax, (title, cols) in zip(self.axes, PANELS, strict=True):
+            for col, colour in zip(cols, COLOURS, strict=False):
+                label = SERIES[col].label
                 tag = f" ({name})" if other_name else ""
                 (line,) = ax.plot([], [], color=colour, lw=1.8, label=label + tag)
                 self.lines.append((col, False, line))
@@ -57,7 +55,7 @@ class SeriesChart:
                                       label=f"{label} ({other_name})")  # fmt: skip
                     self.lines.append((col, True, line))
             ax.set_title(title, fontsize=10)
-            ax.set_ylabel(ylabel, fontsize=8)
+            ax.set_ylabel(SERIES[cols[0]].unit, fontsize=8)
             ax.set_xlim(0, max(n_quarters - 1, 1))
             ax.set_xticks(ticks, [str((q0 + i) // 4) for i in ticks])
             ax.grid(alpha=0.3)

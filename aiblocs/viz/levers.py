@@ -14,10 +14,10 @@ from typing import Any
 
 from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.model import AIBlocsModel
-from aiblocs.model.params import PARAM_FIELDS, Params
+from aiblocs.model.params import PARAM_FIELDS, default_params
 from aiblocs.model.regimes import STANCES, Regime, StanceRule, get_regime, validate_regime
 
-DEFAULT_ADOPTERS = 2_000
+DEFAULT_ADOPTERS = PARAM_FIELDS["n_adopters"].default  # the model's one default
 EXPORT_STACK_FROM = "2025Q2"  # used when a preset has no 'export the stack' start date
 STANCE_FROM = "2022Q1"  # a stance lever applies from the first simulated quarter
 PARAM_LEVERS = ("network_effect", "switch_cost_growth", "edwc_optimism")
@@ -123,7 +123,7 @@ def preset_value(reg: Regime, name: str) -> float:
         vals = [v for v in vals if v is not None]
         return float(max(vals)) if vals else (0.0 if name == "fee" else LEVERS["cap"].hi)
     if name in PARAM_LEVERS:
-        return float(getattr(Params(), name))
+        return float(getattr(default_params(), name))  # the values the model runs with
     return float(getattr(reg, name))
 
 
@@ -155,12 +155,12 @@ class DashboardModel(AIBlocsModel):
             "fee": fee, "cap": cap, "enforcement": enforcement, "cn_prev_stance": cn_prev_stance,
             "export_stack_support": export_stack_support,
         }  # fmt: skip
-        super().__init__(regime=lever_regime(regime, **reg_kw), seed=int(seed),
+        super().__init__(lever_regime(regime, **reg_kw), rng=int(seed),
                          n_adopters=int(n_adopters), **param_levers)  # fmt: skip
         self.regime_name = str(regime)
         self.twin: AIBlocsModel | None = None
         if compare and compare != NO_COMPARE:
-            self.twin = AIBlocsModel(regime=lever_regime(compare, **reg_kw), seed=int(seed),
+            self.twin = AIBlocsModel(lever_regime(compare, **reg_kw), rng=int(seed),
                                      n_adopters=int(n_adopters), **param_levers)  # fmt: skip
             self.twin_name = str(compare)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aiblocs.model.adoption import locked
 from aiblocs.model.model import AIBlocsModel
+from aiblocs.model.outcomes import KPI_SERIES, SERIES
 
 MAX_CELLS = 2_000  # adopter cells drawn at most (units are subsampled evenly beyond this)
 GRID_WIDTH = 50  # cells per row of a country block
@@ -23,15 +25,11 @@ PALETTE = np.array([
     [1.00, 1.00, 1.00],
 ])  # fmt: skip
 LEGEND = ("no AI", "US stack", "US, locked in", "CN stack", "CN, locked in")
-KPIS: dict[str, tuple[str, str, str]] = {  # reporter -> (label, unit, format)
-    "adoption_gs": ("GS adoption", "share of units", "{:.1%}"),
-    "gs_share_cn_stack": ("GS on Chinese stack", "share of adopters", "{:.1%}"),
-    "gs_dependence": ("GS locked into a foreign stack", "share of units", "{:.1%}"),
-    "cn_lag_months": ("China's capability lag", "months", "{:.1f}"),
-    "cn_domestic_chip_share": ("China's domestic chip share", "of units delivered", "{:.1%}"),
-    "cn_dc_utilisation": ("EDWC hub utilisation", "served / installed", "{:.1%}"),
-    "us_chip_revenue_cn": ("US chip revenue from China", "USD bn / quarter", "{:.2f}"),
-}
+KPIS: dict[str, tuple[str, str, str]] = {  # series -> (label, unit, format), from the registry
+    name: (SERIES[name].label, SERIES[name].unit,
+           "{:.1%}" if SERIES[name].kind == "share" else "{:.2f}")
+    for name in KPI_SERIES
+}  # fmt: skip
 
 
 def frame(model: AIBlocsModel) -> pd.DataFrame:
@@ -39,12 +37,6 @@ def frame(model: AIBlocsModel) -> pd.DataFrame:
     cols = {k: list(v) for k, v in list(model.datacollector.model_vars.items())}
     n = min((len(v) for v in cols.values()), default=0)
     return pd.DataFrame({k: v[:n] for k, v in cols.items()})
-
-
-def locked_mask(model: AIBlocsModel, tenure: np.ndarray, stack: np.ndarray) -> np.ndarray:
-    """Units whose switching cost (base + growth * tenure, utility) reaches the lock-in level."""
-    p = model.p
-    return (stack > 0) & (p.switch_cost_base + p.switch_cost_growth * tenure >= p.lock_in_threshold)
 
 
 def grid_image(
@@ -60,9 +52,7 @@ def grid_image(
     n = min(len(stack), len(tenure), len(cohort))
     keep = np.arange(n) if n <= max_cells else np.linspace(0, n - 1, max_cells).astype(np.int64)
     stack, tenure, cohort = stack[keep], tenure[keep], cohort[keep]
-    code = np.where(
-        stack == 0, 0, 2 * stack.astype(np.int64) - 1 + locked_mask(model, tenure, stack)
-    )
+    code = np.where(stack == 0, 0, 2 * stack.astype(np.int64) - 1 + locked(stack, tenure, model.p))
     order = list(dict.fromkeys(c.country for c in model.cohorts))  # countries in model order
     index = {name: i for i, name in enumerate(order)}
     country = np.array([index[c.country] for c in model.cohorts], np.int64)[cohort]

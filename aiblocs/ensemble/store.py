@@ -1,0 +1,324 @@
+"""The one checkpoint store: a results folder of finished tasks, resumable and bound to its inputs.
+
+Layout::
+
+    manifest.json                 kind, identity (the content of every input), fingerprint,
+                                  provenance (versions, commit, dirty flag, code fingerprint),
+                                  task count, sessions
+    parts/part-<ns>-<pid>.parquet rows of finished tasks (a ``key`` column names the task)
+    .lock                         held while a process writes the folder
+
+compare, sensitivity, discover and calibrate all keep their results here. Every file is written
+to a temporary name and renamed into place, so a crash leaves at most a ``*.tmp`` file, deleted
+on the next open. Each part records in its Parquet metadata its task keys, row count, a SHA-256
+digest of its content and the experiment's fingerprint; every data page carries a CRC. A damaged
+part is deleted and its tasks are redone; a part written by another experiment, a folder of
+another kind or of other inputs, and a folder another process is writing are refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from aiblocs import provenance
+
+DIGEST_KEY = b"aiblocs_part"
+
+
+def fingerprint(identity: dict[str, Any]) -> str:
+    """Short hash of an identity mapping (JSON, sorted keys)."""
+    text = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a fsynced temporary file and an atomic rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def _digest(table) -> str:
+    """SHA-256 of a table's decoded content (as pandas reads it)."""
+    meta = {k: v for k, v in (table.schema.metadata or {}).items() if k != DIGEST_KEY}
+    frame = table.replace_schema_metadata(meta).to_pandas()
+    h = hashlib.sha256(json.dumps(list(map(str, frame.columns))).encode())
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _diff(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted names of the entries that differ between two JSON-like values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [
+            d
+            for k in sorted(set(old) | set(new))
+            for d in _diff(old.get(k), new.get(k), f"{path}.{k}" if path else k)
+        ]
+    return [] if old == new else [path or "(all)"]
+
+
+class Store:
+    """A results folder of one ``kind``, bound to one ``identity`` (see module docstring).
+
+    Args:
+        folder: the folder (created if missing).
+        kind: what it holds (``compare``, ``sensitivity``, ``discover``, ``calibration``).
+        identity: JSON-ready content of every input that determines the results (the model's
+            code fingerprint is added: results of another model version are refused).
+        expected: keys of every task of the experiment (None: open-ended, e.g. calibration).
+        key: name of the column holding a row's task key.
+        extra: more manifest entries (e.g. the seed list), written once.
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        kind: str,
+        identity: dict[str, Any],
+        expected: list[str] | None = None,
+        key: str = "task",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.folder = Path(folder)
+        identity = {**identity, "model_code": provenance.code_fingerprint()}
+        self.kind, self.identity, self.key = kind, identity, key
+        self.fingerprint = fingerprint({"kind": kind, **identity})
+        self.expected = None if expected is None else set(expected)
+        self.n_expected = None if expected is None else len(expected)
+        self.extra = extra or {}
+        self.parts = self.folder / "parts"
+        self.manifest_path = self.folder / "manifest.json"
+        self.done: set[str] = set()
+        self.manifest: dict[str, Any] = {}
+        self._lock: int | None = None
+
+    # --- opening and checking ------------------------------------------------------------------
+    def open(self) -> Store:
+        """Create or resume the folder, lock it, and read which tasks are done."""
+        if str(self.folder) in ("", "."):
+            raise ValueError("--out must name a results folder, not the current directory")
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(f"--out {self.folder} is a file, not a folder")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        try:
+            self._read_manifest()
+            self.parts.mkdir(exist_ok=True)
+            for tmp in [*self.folder.glob("*.tmp"), *self.parts.glob("*.tmp")]:
+                tmp.unlink()
+            self.done = set()
+            for path in self.part_files():
+                keys = self.check_part(path, self.fingerprint)
+                if keys is None:
+                    warnings.warn(
+                        f"deleting damaged part {path.name}; its tasks will be redone", stacklevel=2
+                    )
+                    path.unlink()
+                else:
+                    self.done |= keys
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _take_lock(self) -> None:
+        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ValueError(
+                f"results folder {self.folder} is being written by another aiblocs "
+                "process; wait for it or use another --out folder"
+            ) from None
+        self._lock = fd
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock, fcntl.LOCK_UN)
+                os.close(self._lock)
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read_manifest(self) -> None:
+        where = f"results folder {self.folder}"
+        if not self.manifest_path.exists():
+            others = [p.name for p in self.folder.iterdir() if p.name not in (".lock", "parts")]
+            if others or (self.parts.exists() and any(self.parts.iterdir())):
+                held = ", ".join(sorted(others)[:3]) or "parts"
+                raise ValueError(
+                    f"{where} already holds files ({held}) but no manifest.json; "
+                    "use an empty or new --out folder"
+                )
+            self.manifest = {
+                "kind": self.kind,
+                "fingerprint": self.fingerprint,
+                "identity": self.identity,
+                "n_tasks": self.n_expected,
+                **self.extra,
+                **provenance.record(),
+                "sessions": [],
+            }
+            return
+        try:
+            old = json.loads(self.manifest_path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError, OSError) as e:
+            raise ValueError(
+                f"{where}: manifest.json is unreadable ({e}); use another --out folder or delete it"
+            ) from None
+        if not isinstance(old, dict) or "fingerprint" not in old or "kind" not in old:
+            raise ValueError(
+                f"{where}: manifest.json is not an aiblocs manifest (no kind or "
+                "fingerprint); use another --out folder"
+            )
+        if old["kind"] != self.kind:
+            raise ValueError(
+                f"{where} holds {old['kind']} results, not {self.kind} results; "
+                "use another --out folder"
+            )
+        if old["fingerprint"] != self.fingerprint:
+            diff = _diff(old.get("identity"), self.identity)
+            raise ValueError(
+                f"{where} holds a different experiment (inputs differ in "
+                f"{', '.join(diff[:4]) or 'content'}); use another --out folder or "
+                "delete it"
+            )
+        self.manifest = old
+
+    def part_files(self) -> list[Path]:
+        """Finished part files, in name (= write time) order."""
+        return sorted(self.parts.glob("part-*.parquet"))
+
+    @staticmethod
+    def check_part(path: Path, experiment: str | None = None) -> set[str] | None:
+        """Task keys held by a part, or None if it is unreadable or damaged.
+
+        Raises:
+            ValueError: if the part is intact but was written by another experiment.
+        """
+        import pyarrow.parquet as pq
+
+        try:
+            info = json.loads(pq.read_metadata(path).metadata[DIGEST_KEY])
+            table = pq.read_table(path, page_checksum_verification=True)  # CRC-checked pages
+            keys = table.column(info["key"]).to_pylist()
+            ok = len(keys) == info["rows"] and set(keys) == set(info["keys"])
+            ok = ok and info["sha256"] == _digest(table)  # catches what page CRCs cannot
+        except Exception:  # any damage means: redo these tasks
+            return None
+        if not ok:
+            return None
+        if experiment is not None and info.get("experiment") != experiment:
+            raise ValueError(
+                f"part {path} was written by another experiment (fingerprint "
+                f"{info.get('experiment')}, this folder's is {experiment}); move "
+                "it out of the folder"
+            )
+        return set(info["keys"])
+
+    # --- writing -----------------------------------------------------------------------------
+    def write_part(self, frames: list[pd.DataFrame]) -> Path:
+        """Write finished tasks' rows (each frame has the key column) as one part, atomically."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        df = pd.concat(frames, ignore_index=True)
+        keys = list(dict.fromkeys(df[self.key]))
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        info = {
+            "key": self.key,
+            "keys": keys,
+            "rows": len(df),
+            "sha256": _digest(table),
+            "experiment": self.fingerprint,
+        }
+        meta = {**(table.schema.metadata or {}), DIGEST_KEY: json.dumps(info).encode()}
+        table = table.replace_schema_metadata(meta)
+        path = self.parts / f"part-{time.time_ns():020d}-{os.getpid()}.parquet"
+        tmp = path.with_name(path.name + ".tmp")
+        pq.write_table(table, tmp, write_page_checksum=True)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        self.done.update(keys)
+        return path
+
+    @property
+    def complete(self) -> bool:
+        """Whether every expected task is stored."""
+        return self.expected is not None and self.expected <= self.done
+
+    def write_manifest(self, new_session: bool = False, **session: Any) -> None:
+        """Record this session (times, runs done) and save the manifest atomically."""
+        sessions = self.manifest.setdefault("sessions", [])
+        if new_session or not sessions:
+            sessions.append({})
+        sessions[-1].update(session)
+        stored = self.done if self.expected is None else self.done & self.expected
+        self.manifest["tasks_done"] = len(stored)
+        self.manifest["complete"] = self.complete
+        atomic_write_text(self.manifest_path, json.dumps(self.manifest, indent=2, default=str))
+
+    # --- reading -----------------------------------------------------------------------------
+    def load(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """All stored rows (each task once), in part order; raises if nothing is stored."""
+        return load_parts(self.folder, self.key, columns, self.fingerprint)
+
+
+def load_parts(
+    folder: str | Path, key: str, columns: list[str] | None = None, experiment: str | None = None
+) -> pd.DataFrame:
+    """Rows of every intact part of ``folder`` (each task once)."""
+    frames, seen = [], set()
+    for path in sorted((Path(folder) / "parts").glob("part-*.parquet")):
+        if Store.check_part(path, experiment) is None:
+            continue
+        df = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
+        df = df[~df[key].isin(seen)]
+        seen.update(df[key].unique())
+        frames.append(df)
+    if not frames:
+        raise FileNotFoundError(f"no results in {folder}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """A results folder's manifest.json, checked to be an aiblocs manifest."""
+    path = Path(folder) / "manifest.json"
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ValueError(f"{folder} has no manifest.json: not an aiblocs results folder") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path} is unreadable: {e}") from None
+    if not isinstance(data, dict) or "kind" not in data or "identity" not in data:
+        raise ValueError(f"{path} is not an aiblocs manifest (no kind or identity)")
+    return data
+
+
+def load_results(folder: str | Path) -> pd.DataFrame:
+    """A compare-style folder's rows (key ``run_id``), sorted by run and quarter, each run once."""
+    df = load_parts(folder, "run_id")
+    order = ["run_id", "quarter"] if "quarter" in df else ["run_id"]
+    return df.sort_values(order, kind="stable").reset_index(drop=True)

@@ -1,0 +1,105 @@
+"""Governments: the US export regime, China's industrial and import policy, GS hosting rules."""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+
+from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.regimes import TIERS, Regime, TierRule
+
+
+class USGovernment(mesa.Agent):
+    """Applies the regime timeline: per-tier rules, enforcement, 'export the stack' support.
+
+    With ``loosening_pressure > 0`` an endogenous rule loosens controls: political pressure grows
+    with lost China revenue and a closing capability gap (as in 2025), and once it passes 1 the
+    previous-generation tier is licensed with a 25% fee and a 50% cap.
+    """
+
+    def __init__(self, model: mesa.Model, regime: Regime) -> None:
+        super().__init__(model)
+        self.regime = regime
+        self.rules: dict[str, TierRule] = {}
+        self.enforcement = regime.enforcement
+        self.stack_support = 0.0
+        self.pressure = 0.0
+        self.loosened = False
+
+    def apply_policy(self) -> None:
+        """Set the rules in force this quarter."""
+        q = self.model.q
+        self.rules = {t: self.regime.rule(t, q) for t in TIERS}
+        self.stack_support = self.regime.stack_support(q)
+        if self.loosened and self.rules["prev"].status == "banned":
+            self.rules["prev"] = TierRule("prev", q, "licensed", approval=0.8, fee=0.25, cap=0.5)
+
+    def update_pressure(self, lost_revenue_bn: float, lag_months: float) -> None:
+        """Accumulate pressure to loosen from forgone China revenue and a shrinking lag."""
+        k = self.model.p.loosening_pressure
+        if k <= 0:
+            return
+        self.pressure += k * (lost_revenue_bn / 20.0) * max(0.0, 1 - lag_months / 12.0)
+        self.loosened = self.loosened or self.pressure > 1.0
+
+
+class ChinaGovernment(mesa.Agent):
+    """EDWC programme, approval tightening, national cloud pooling, import stance, mandates."""
+
+    def __init__(self, model: mesa.Model, regime: Regime) -> None:
+        super().__init__(model)
+        self.regime = regime
+        self.stance: dict[str, str] = {}
+        self.mandate = False
+        self.approval_strictness = 0.0  # 0 = approve all, 1 = only pre-signed demand
+        self.pooling = 0.0  # share of hub capacity reachable nationally
+        self.ai_plus = False
+        p = model.p
+        self._pool = (parse_quarter(p.pooling_start), parse_quarter(p.pooling_full))
+        self._ai_plus_from = parse_quarter("2025Q3")  # AI+ plan, Aug 2025 [112]
+
+    def apply_policy(self) -> None:
+        """Set stance, mandates, pooling and AI+ push for this quarter."""
+        q = self.model.q
+        self.stance = {t: self.regime.stance(t, q) for t in TIERS}
+        self.mandate = self.regime.domestic_mandate(q)
+        start, full = self._pool
+        self.pooling = 0.0 if q < start else min(1.0, (q - start + 1) / max(1, full - start + 1))
+        self.ai_plus = q >= self._ai_plus_from
+
+    def tighten_approvals(self, hub_utilisation: float) -> None:
+        """Approvals tighten when hubs sit idle (thresholds, pre-signed purchase agreements)."""
+        thr = self.model.p.approval_threshold
+        target = 1.0 if hub_utilisation < thr else 0.0
+        self.approval_strictness += 0.5 * (target - self.approval_strictness)
+
+    def node_cap(self) -> float:
+        """Performance ceiling (H100e/chip) that fab-equipment controls allow."""
+        m, p = self.model, self.model.p
+        if not self.regime.equipment_controls(m.q):
+            return math.inf
+        years = (m.q - self.regime.equipment_controls_from) / 4
+        return p.node_cap_controlled * math.exp(p.node_cap_growth * years)
+
+
+class GSGovernment(mesa.Agent):
+    """A Global South country's government: the cloud presence its bloc deals bring.
+
+    The country's fixed attributes (income, infrastructure, alignment, hosting rule) are read
+    from ``model.countries``; this agent holds what changes: each bloc's cloud presence.
+    """
+
+    def __init__(self, model: mesa.Model, spec: dict) -> None:
+        super().__init__(model)
+        self.name = spec["name"]
+        self.base_presence = {"US": spec["us_presence"], "CN": spec["cn_presence"]}
+        self.presence = dict(self.base_presence)
+
+    def update_deals(self) -> None:
+        """US 'export the stack' deals add local US regions; Chinese clouds expand steadily."""
+        m = self.model
+        support = m.us_gov.stack_support
+        us0, cn0 = self.base_presence["US"], self.base_presence["CN"]
+        self.presence["US"] = us0 + (1 - us0) * 0.5 * support
+        self.presence["CN"] = cn0 + (1 - cn0) * (1 - math.exp(-0.05 * m.years))
