@@ -10,6 +10,7 @@ import pandas as pd
 
 from aiblocs.calibration.calibrate import Result
 from aiblocs.calibration.targets import DERIVED
+from aiblocs.model.calendar import year_ticks
 from aiblocs.viz.style import figure_grid, save
 from aiblocs.viz.tables import markdown_table
 
@@ -123,7 +124,8 @@ def _plot_targets(res: Result, frames: list[pd.DataFrame], path: Path) -> None:
                             alpha=0.15)  # fmt: skip
             ax.plot([a, b], [t.observed * scale] * 2, color=color, lw=2)
         ax.set_title(name)
-        ax.set_xticks(x[::8], [q[:4] for q in quarters[::8]])
+        ticks = year_ticks(quarters[0], len(quarters))
+        ax.set_xticks([i for i, _ in ticks], [y for _, y in ticks])
         ax.set_xlim(0, 24)
     axes[0].legend(fontsize=8)
     fig.suptitle("Targets (black: fit, red: held out) vs simulated, calibrated parameters")

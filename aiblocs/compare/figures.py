@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aiblocs.model.outcomes import FAN_SERIES, OUTCOMES, SERIES, decimal_year
+from aiblocs.model.calendar import decimal_year
+from aiblocs.model.outcomes import FAN_SERIES, OUTCOMES, SERIES
 from aiblocs.viz.style import STACK_COLOURS, colours, figure_grid, save
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aiblocs.model.calendar import decimal_year
+
 LOCK_SHARE = 0.8
 LOCK_SWITCH = 0.02
 
@@ -254,11 +256,6 @@ def lock_state(frame: pd.DataFrame) -> np.ndarray:
     us = (frame["gs_share_us_stack"].to_numpy() > LOCK_SHARE) & calm
     cn = (frame["gs_share_cn_stack"].to_numpy() > LOCK_SHARE) & calm
     return np.where(us, 1, np.where(cn, 2, 0))
-
-
-def decimal_year(label: str) -> float:
-    """``2029Q1`` -> 2029.0, ``2029Q3`` -> 2029.5."""
-    return int(label[:4]) + (int(label[-1]) - 1) / 4
 
 
 def _lock_value(frame: pd.DataFrame, what: str) -> float:

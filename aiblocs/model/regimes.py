@@ -16,7 +16,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aiblocs.model.calendar import FIRST_YEAR, LAST_YEAR, parse_quarter, quarter_label
+from aiblocs.model.calendar import (
+    FIRST_QUARTER,
+    FIRST_YEAR,
+    LAST_QUARTER,
+    LAST_YEAR,
+    parse_quarter,
+    quarter_label,
+)
 
 TIERS = ("frontier", "prev", "compliant")
 REGIME_FIELDS: dict[str, tuple[str, str]] = {
@@ -161,7 +168,7 @@ def _share(value: Any, where: str) -> float:
 
 def _quarter_index(value: Any, where: str) -> None:
     """Check a stored quarter index (e.g. ``2025 * 4 + 2``), so that a bare year is refused."""
-    lo, hi = FIRST_YEAR * 4, LAST_YEAR * 4 + 3
+    lo, hi = FIRST_QUARTER, LAST_QUARTER
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise ValueError(
             f"regime field '{where}' = {value!r} must be a quarter label like 2025Q3 "
@@ -187,7 +194,7 @@ def validate_regime(reg: Regime) -> None:
     seen: set[tuple[str, int]] = set()
     for r in reg.rules:
         _quarter_index(r.start, f"rule[{r.tier}].from")
-        where = f"rule[{r.tier}@{r.start // 4}Q{r.start % 4 + 1}]"
+        where = f"rule[{r.tier}@{quarter_label(r.start)}]"
         if r.tier not in TIERS:
             raise ValueError(f"{where}: unknown tier {r.tier!r}; allowed: {', '.join(TIERS)}")
         if r.status not in STATUSES:
@@ -217,7 +224,7 @@ def validate_regime(reg: Regime) -> None:
         _quarter_index(s.start, f"stance[{s.tier}].from")
         if (s.tier, s.start) in seen:
             raise ValueError(
-                f"stance[{s.tier}@{s.start // 4}Q{s.start % 4 + 1}]: two stances for the same "
+                f"stance[{s.tier}@{quarter_label(s.start)}]: two stances for the same "
                 "tier start in the same quarter"
             )
         seen.add((s.tier, s.start))

@@ -47,7 +47,7 @@ def LeverControls(params: dict[str, Any], on_change: Callable[[dict[str, Any]], 
         return lambda value: on_change({**params, name: value})
 
     presets = preset_names()
-    with Tip("export-control regime preset (aiblocs/model/data/regimes/*.toml); changing it restarts"):
+    with Tip("export-control regime preset (see `aiblocs regimes`); changing it restarts"):
         solara.Select("Regime", value=params["regime"], values=presets, on_value=setter("regime"))
     with Tip("second regime run in lockstep on the same seed and levers; drawn dashed"):
         solara.Select("Compare with", value=params["compare"], values=[NO_COMPARE, *presets],

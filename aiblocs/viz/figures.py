@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.calendar import year_ticks
 from aiblocs.model.outcomes import SERIES
 from aiblocs.viz.series import LEGEND, PALETTE
 from aiblocs.viz.style import PALETTE as COLOURS
@@ -37,8 +37,7 @@ class SeriesChart:
 
     def __init__(self, start: str, n_quarters: int, name: str = "", other_name: str = "") -> None:
         """Build empty panels for ``n_quarters`` quarters from quarter label ``start``."""
-        q0 = parse_quarter(start)
-        ticks = [i for i in range(n_quarters) if (q0 + i) % 4 == 0 and (q0 + i) // 4 % 2 == 0]
+        ticks = year_ticks(start, n_quarters)
         self.fig = Figure(figsize=(12, 6.5))  # fixed margins: constrained layout is slow
         self.fig.subplots_adjust(left=0.05, right=0.99, top=0.95, bottom=0.05, wspace=0.25,
                                  hspace=0.2)  # fmt: skip
@@ -57,7 +56,7 @@ class SeriesChart:
             ax.set_title(title, fontsize=10)
             ax.set_ylabel(SERIES[cols[0]].unit, fontsize=8)
             ax.set_xlim(0, max(n_quarters - 1, 1))
-            ax.set_xticks(ticks, [str((q0 + i) // 4) for i in ticks])
+            ax.set_xticks([i for i, _ in ticks], [y for _, y in ticks])
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
             ax.legend(fontsize=7, loc="upper left")
