@@ -6,8 +6,7 @@ from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime, get_regime, preset_names
 from aiblocs.model.run import evaluate, run
 from aiblocs.model.scenario import Scenario
-
-__version__ = "0.2.0"
+from aiblocs.provenance import VERSION as __version__
 __all__ = [
     "OUTCOMES",
     "SERIES",

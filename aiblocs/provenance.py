@@ -15,6 +15,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+VERSION = "0.2.0"
+"""The package version (``aiblocs.__version__``; pyproject.toml carries the same number)."""
 PACKAGES = ("numpy", "pandas", "scipy", "mesa", "pyarrow")
 
 
@@ -93,10 +95,8 @@ def git_state() -> dict[str, object]:
 
 def record() -> dict[str, object]:
     """What a manifest records about the software: version, git state, code and environment."""
-    from aiblocs import __version__
-
     return {
-        "aiblocs_version": __version__,
+        "aiblocs_version": VERSION,
         "git": git_state(),
         "code_fingerprint": code_fingerprint(),
         "environment": environment(),

@@ -30,11 +30,11 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``aiblocs`` argument parser with every subcommand."""
-    from aiblocs import __version__
     from aiblocs.cli import calibrate, compare, info, run, sensitivity
+    from aiblocs.provenance import VERSION
 
     parser = argparse.ArgumentParser(prog="aiblocs", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"aiblocs {__version__}")
+    parser.add_argument("--version", action="version", version=f"aiblocs {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (info, run, compare, calibrate, sensitivity):
         module.register(sub)

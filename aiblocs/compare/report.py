@@ -130,6 +130,22 @@ def make_report(folder: str | Path, n_boot: int = 0, figures_too: bool = True) -
     return rep
 
 
+def _effects_section(rep: Report) -> list[str]:
+    if not len(rep.effects):
+        return ["## Paired effects", "", "One arm only: there is nothing to compare it with.", ""]
+    return [
+        f"## Paired effects vs {rep.effects['reference'].iloc[0]}",
+        "",
+        "Per seed, arm minus reference; 95% CI from the paired t interval on the differences"
+        + (" (and a paired percentile bootstrap over seeds)" if "boot_lo" in rep.effects else "")
+        + "; 'sign holds' = fraction of seeds whose difference has the sign of the mean. "
+        "All outcomes are in paired_effects.csv.",
+        "",
+        markdown_table(effects_display(rep, list(HEADLINE))),
+        "",
+    ]
+
+
 def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool) -> str:
     """The text of report.md."""
     designs = "; ".join(f"{i}: {design_label(d)}" for i, d in enumerate(spec.designs))
@@ -150,15 +166,7 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
     lines += [f"> **Warning:** {w}" for w in rep.warnings] + ([""] if rep.warnings else [])
     lines += ["## Outcomes: mean [95% t CI] over seeds", "", markdown_table(summary_wide(rep)), ""]
     lines += [
-        f"## Paired effects vs {rep.effects['reference'].iloc[0] if len(rep.effects) else '-'}",
-        "",
-        "Per seed, arm minus reference; 95% CI from the paired t interval on the differences"
-        + (" (and a paired percentile bootstrap over seeds)" if "boot_lo" in rep.effects else "")
-        + "; 'sign holds' = fraction of seeds whose difference has the sign of the mean. "
-        "All outcomes are in paired_effects.csv.",
-        "",
-        markdown_table(effects_display(rep, list(HEADLINE))),
-        "",
+        *_effects_section(rep),
         f"## Global South lock-in at the horizon ({spec.runs()[0].scenario.horizon[1]})",
         "",
         f"Definition: the GS is locked into a stack when that stack's share of adopted GS units "

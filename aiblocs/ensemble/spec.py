@@ -46,7 +46,7 @@ def _plain(v: Any) -> Any:
     """A JSON-ready Python scalar for numpy numbers (bool, int, float, str unchanged)."""
     if isinstance(v, bool | str) or v is None:
         return v
-    if type(v).__name__ == "bool_":
+    if isinstance(v, np.bool_):
         return bool(v)
     if isinstance(v, numbers.Integral):
         return int(v)

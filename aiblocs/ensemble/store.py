@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from aiblocs import provenance
+from aiblocs import provenance  # a leaf module
 
 DIGEST_KEY = b"aiblocs_part"
 

@@ -160,8 +160,8 @@ def _quarter(value: Any, where: str) -> int:
 
 
 def _share(value: Any, where: str) -> float:
-    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not real or type(value).__name__ == "bool_" or not 0 <= value <= 1:
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)  # numpy bools: not Real
+    if not real or not 0 <= value <= 1:
         raise ValueError(f"regime field '{where}' = {value!r} must be a number in [0, 1]")
     return float(value)
 
