@@ -7,6 +7,7 @@ from aiblocs.model.regimes import Regime, get_regime, preset_names
 from aiblocs.model.run import evaluate, run
 from aiblocs.model.scenario import Scenario
 from aiblocs.provenance import VERSION as __version__
+
 __all__ = [
     "OUTCOMES",
     "SERIES",
