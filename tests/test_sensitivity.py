@@ -14,7 +14,7 @@ from aiblocs.ensemble.executors import LocalExecutor
 from aiblocs.model.params import PARAM_FIELDS
 from aiblocs.sensitivity import discover, prim
 from aiblocs.sensitivity import methods as sa
-from aiblocs.sensitivity.design import KEY, run_points
+from aiblocs.sensitivity.design import KEY, Evaluation, run_points
 from aiblocs.sensitivity.ranges import load_ranges
 
 
@@ -117,7 +117,7 @@ def test_prim_choice_rule_and_validation():
 def test_points_resume_and_refuse_other_samples(tmp_path):
     X = np.array([[0.2, 0.5], [1.5, 0.5], [0.2, 0.5]])  # a repeated point runs once
     names = ["induced_efficiency", "enforcement"]
-    args = (tmp_path, "sensitivity", 1, {"n_adopters": 60}, LocalExecutor(1), False)
+    args = (tmp_path, "sensitivity", Evaluation(1, {"n_adopters": 60}, LocalExecutor(1), False))
     Y = run_points(X, names, *args)
     assert list(Y.columns) == [*KEY, *[f"d_{k}" for k in KEY]]
     pd.testing.assert_frame_equal(Y.iloc[[0]], Y.iloc[[2]].set_axis([0]))

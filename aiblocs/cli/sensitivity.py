@@ -129,6 +129,7 @@ def _meta(
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Run Morris screening (and Sobol on the survivors) and write ``report.md``."""
     from aiblocs.sensitivity import methods as sa
+    from aiblocs.sensitivity.design import Evaluation
     from aiblocs.sensitivity.ranges import load_ranges
     from aiblocs.sensitivity.report import top_params, write_sensitivity_report
 
@@ -144,8 +145,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     executor = executor_from_args(args)
     t0 = time.perf_counter()
     r = args.n if args.method == "morris" else args.screen_n
-    common = (args.seeds, over, executor, not args.no_progress, args.sample_seed)
-    morris, my = sa.run_morris(ranges, r, args.out / "morris", *common)
+    how = Evaluation(args.seeds, over, executor, not args.no_progress)
+    morris, my = sa.run_morris(ranges, r, args.out / "morris", how, args.sample_seed)
     keep = sa.survivors(morris, keep=args.keep)
     sobol, n_sobol = None, 0
     if args.method == "sobol":
@@ -153,7 +154,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             raise ValueError(f"Sobol needs >= 2 screening survivors, got {keep}")
         sub = [x for x in ranges if x.name in keep]
         keep = [x.name for x in sub]
-        sobol, sy = sa.run_sobol(sub, args.n, args.out / "sobol", *common)
+        sobol, sy = sa.run_sobol(sub, args.n, args.out / "sobol", how, args.sample_seed)
         n_sobol = len(sy)
     executor.close()
     extra = f" --method {args.method}"
@@ -178,6 +179,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     """Sample, evaluate, find PRIM boxes where containment backfires, write ``report.md``."""
+    from aiblocs.sensitivity.design import Evaluation
     from aiblocs.sensitivity.discover import run_discover
     from aiblocs.sensitivity.ranges import load_ranges
     from aiblocs.sensitivity.report import write_discover_report
@@ -188,17 +190,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     ranges = load_ranges(args.ranges)
     executor = executor_from_args(args)
     t0 = time.perf_counter()
-    res = run_discover(
-        ranges,
-        args.n,
-        args.out / "lhs",
-        args.seeds,
-        over,
-        executor,
-        not args.no_progress,
-        args.sample_seed,
-        args.tol_months,
-    )
+    how = Evaluation(args.seeds, over, executor, not args.no_progress)
+    res = run_discover(ranges, args.n, args.out / "lhs", how, args.sample_seed, args.tol_months)
     executor.close()
     meta = _meta(args, executor, t0, len(res["y"]), [args.out / "lhs"], over)
     meta["command"] = _command(args, "discover", "") + (

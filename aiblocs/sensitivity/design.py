@@ -9,6 +9,7 @@ containment - managed_access (prefix ``d_``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +37,27 @@ ANALYSED: dict[str, str] = {
 """Analysed outcome name -> meaning: levels under containment and paired differences."""
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """How sample points are evaluated: seeds per point and regime, fixed overrides, executor.
+
+    Attributes:
+        seeds: common seeds per point and regime (spawned from ``SeedSequence(root_seed)``).
+        overrides: parameters or regime fields fixed for every run (``n_adopters`` ...).
+        executor: where runs execute (:mod:`aiblocs.ensemble.executors`).
+        progress: show a progress bar.
+        root_seed: root of the seeds.
+    """
+
+    seeds: int
+    overrides: dict[str, Any] = field(default_factory=dict)
+    executor: Any = None
+    progress: bool = True
+    root_seed: int = 0
+
+
 def run_points(
-    X: np.ndarray,
-    names: list[str],
-    folder: Path,
-    kind: str,
-    seeds: int,
-    overrides: dict[str, Any],
-    executor: Any,
-    progress: bool = True,
-    root_seed: int = 0,
+    X: np.ndarray, names: list[str], folder: Path, kind: str, how: Evaluation
 ) -> pd.DataFrame:
     """Evaluate every row of ``X`` (resumable) and return the analysed outcomes, row-aligned.
 
@@ -53,10 +65,10 @@ def run_points(
     """
     unique, inverse = np.unique(np.round(X, 12), axis=0, return_inverse=True)
     designs = tuple(dict(zip(names, map(float, x), strict=True)) for x in unique)
-    spec = ExperimentSpec(
-        regimes=REGIMES, n_seeds=seeds, root_seed=root_seed, overrides=overrides, designs=designs
-    )
-    run_experiment(spec, folder, executor, kind=kind, reduce="outcomes", progress=progress)
+    spec = ExperimentSpec(regimes=REGIMES, n_seeds=how.seeds, root_seed=how.root_seed,
+                          overrides=how.overrides, designs=designs)  # fmt: skip
+    run_experiment(spec, folder, how.executor, kind=kind, reduce="outcomes",
+                   progress=how.progress)  # fmt: skip
     rows = load_parts(folder, "run_id")
     means = rows.groupby(["design", "regime"])[list(KEY)].mean()
     c = means.xs(REGIMES[0], level="regime")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aiblocs.sensitivity import prim
-from aiblocs.sensitivity.design import run_points
+from aiblocs.sensitivity.design import Evaluation, run_points
 from aiblocs.sensitivity.ranges import Range, problem
 
 
@@ -24,16 +24,9 @@ def backfire(Y: pd.DataFrame, tol_months: float = 0.5) -> pd.Series:
 
 
 def run_discover(
-    ranges: list[Range],
-    n: int,
-    folder: Path,
-    seeds: int,
-    overrides: dict[str, Any],
-    executor: Any,
-    progress: bool = True,
-    sample_seed: int = 0,
+    ranges: list[Range], n: int, folder: Path, how: Evaluation, sample_seed: int = 0,
     tol_months: float = 0.5,
-) -> dict[str, Any]:
+) -> dict[str, Any]:  # fmt: skip
     """Latin-hypercube sample of ``n`` points, outcomes, and PRIM boxes for :func:`backfire`."""
     from scipy.stats import qmc
 
@@ -44,7 +37,7 @@ def run_discover(
     prob = problem(ranges)
     lo, hi = np.array(prob["bounds"]).T
     X = qmc.scale(qmc.LatinHypercube(d=len(lo), seed=sample_seed).random(n), lo, hi)
-    Y = run_points(X, prob["names"], folder, "discover", seeds, overrides, executor, progress)
+    Y = run_points(X, prob["names"], folder, "discover", how)
     y = backfire(Y, tol_months).to_numpy()
     boxes, trajs = prim.cover(X, y, prob["names"]) if 0 < y.sum() < len(y) else ([], [])
     return {

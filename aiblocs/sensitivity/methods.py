@@ -8,12 +8,11 @@ resumable); the analysed outcomes are :data:`aiblocs.sensitivity.design.ANALYSED
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aiblocs.sensitivity.design import ANALYSED, run_points
+from aiblocs.sensitivity.design import ANALYSED, Evaluation, run_points
 from aiblocs.sensitivity.ranges import Range, problem
 
 MAX_POINTS = 200_000
@@ -32,16 +31,9 @@ def check_sobol_n(n: int) -> None:
 
 
 def run_morris(
-    ranges: list[Range],
-    r: int,
-    folder: Path,
-    seeds: int,
-    overrides: dict[str, Any],
-    executor: Any,
-    progress: bool = True,
-    sample_seed: int = 0,
+    ranges: list[Range], r: int, folder: Path, how: Evaluation, sample_seed: int = 0,
     levels: int = 4,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Morris screening with ``r`` trajectories: (table of mu*, mu* CI, mu, sigma; outcomes)."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
@@ -49,9 +41,7 @@ def run_morris(
     check_morris_r(r)
     prob = problem(ranges)
     X = morris_sample.sample(prob, N=r, num_levels=levels, seed=sample_seed)
-    Y = run_points(
-        X, prob["names"], folder, "sensitivity", seeds, overrides, executor, progress, root_seed=0
-    )
+    Y = run_points(X, prob["names"], folder, "sensitivity", how)
     rows = []
     for out in ANALYSED:
         res = morris_analyze.analyze(
@@ -87,16 +77,9 @@ def survivors(morris: pd.DataFrame, keep: int = 6, threshold: float = 0.1) -> li
 
 
 def run_sobol(
-    ranges: list[Range],
-    n: int,
-    folder: Path,
-    seeds: int,
-    overrides: dict[str, Any],
-    executor: Any,
-    progress: bool = True,
-    sample_seed: int = 0,
+    ranges: list[Range], n: int, folder: Path, how: Evaluation, sample_seed: int = 0,
     resamples: int = 1000,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """Sobol first- and total-order indices (95% bootstrap CIs) with base sample size ``n``."""
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -104,9 +87,7 @@ def run_sobol(
     check_sobol_n(n)
     prob = problem(ranges)
     X = sobol_sample.sample(prob, n, calc_second_order=False, scramble=True, seed=sample_seed)
-    Y = run_points(
-        X, prob["names"], folder, "sensitivity", seeds, overrides, executor, progress, root_seed=0
-    )
+    Y = run_points(X, prob["names"], folder, "sensitivity", how)
     rows = []
     for out in ANALYSED:
         y = Y[out].to_numpy()
