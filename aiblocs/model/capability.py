@@ -12,7 +12,8 @@ def train_labs(model, compute_us: float, compute_cn: float) -> None:
     their scarcity, which speeds algorithmic efficiency (induced innovation).
     """
     p = model.p
-    open_best = max((lab.log_eff for lab in model.labs if lab.openness >= 0.5), default=-1e9)
+    open_labs = [lab for lab in model.labs if lab.openness >= p.open_weight_threshold]
+    open_best = max((lab.log_eff for lab in open_labs), default=-1e9)  # -1e9: no open lab
     for lab in model.labs:
         if lab.bloc == "US":
             have = compute_us * lab.weight

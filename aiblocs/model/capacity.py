@@ -9,13 +9,11 @@ an optimism bias, so the western hubs can sit largely idle (20-30% in 2024-25 [8
 
 from __future__ import annotations
 
-POOLED_RT_PENALTY = 0.7  # real-time work the west can take once pooled (<= 20 ms links [79])
-
 
 def cn_compute_demand(model) -> float:
     """China's compute demand this quarter (H100e): base load plus adopters' use, growing."""
     p = model.p
-    use = p.cn_base_demand + (1 - p.cn_base_demand) * model.adoption["CN"] / 0.3
+    use = p.cn_base_demand + (1 - p.cn_base_demand) * model.adoption["CN"] / p.demand_ref_adoption
     return model.cn_demand_scale * use * model.usage_index
 
 
@@ -34,7 +32,7 @@ def clear_cn_compute(model, demand: float) -> float:
     reach = west * (w0 + (1 - w0) * pooling)
     batch_west = min(west, batch * reach / (free_east + reach)) if free_east + reach > 0 else 0.0
     batch_east = min(free_east, batch - batch_west)
-    rt_west = min((rt - rt_east) * pooling * POOLED_RT_PENALTY, west - batch_west)
+    rt_west = min((rt - rt_east) * pooling * model.p.pooled_rt_share, west - batch_west)
     served_east, served_west = rt_east + batch_east, batch_west + rt_west
     for sites, cap, served in ((east_sites, east, served_east), (west_sites, west, served_west)):
         util = min(1.0, served / cap) if cap > 0 else 0.0

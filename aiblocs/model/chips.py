@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SUBSTITUTION = 0.8  # share of denied spend re-spent on allowed chips (the rest is forgone)
-N_LICENCES = 20  # licence decisions per tier and quarter (granularity of approval draws)
 GROUPS = ("US", "GS", "CN", "CN_state")
+PRICE_UNIT = 1e4  # USD per H100e: normalises the log price (a common shift, no effect on choice)
 
 
 @dataclass
@@ -57,7 +56,7 @@ def _softmax(u: np.ndarray) -> np.ndarray:
 def _utilities(offers: list[Offer], markup: np.ndarray, penalty: np.ndarray, p) -> np.ndarray:
     price_perf = np.array([o.price / o.perf for o in offers]) * (1 + markup)
     eco = np.array([o.ecosystem for o in offers])
-    return -p.beta_chip_price * np.log(price_perf / 1e4) + p.beta_ecosystem * eco - penalty
+    return -p.beta_chip_price * np.log(price_perf / PRICE_UNIT) + p.beta_ecosystem * eco - penalty
 
 
 def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipResult:
@@ -75,7 +74,8 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
     res = ChipResult()
     # One batch of licence decisions per tier and quarter, drawn for every tier so that the
     # stream stays aligned across regimes (common random numbers).
-    draws = {t: rng.binomial(N_LICENCES, us.rules[t].approval) / N_LICENCES for t in us.rules}
+    n_lic = p.n_licences
+    draws = {t: rng.binomial(n_lic, us.rules[t].approval) / n_lic for t in us.rules}
     res.approvals = {t: draws[t] if r.status == "licensed" else float(r.status == "free")
                      for t, r in us.rules.items()}  # fmt: skip
     cap_left: dict[str, float] = {}
@@ -150,7 +150,7 @@ def _ration_us_rules(model, offers, spend, markup, u, cap_left, res) -> np.ndarr
 
     The legal share of a tier is its licence approval share, then the joint volume cap (shared by
     all Chinese buyers). Denied spend on real (non-downgraded) parts leaks to smugglers at
-    ``smuggle_leak * (1 - enforcement)``; ``SUBSTITUTION`` of the rest is re-spent on offers that
+    ``smuggle_leak * (1 - enforcement)``; ``substitution`` of the rest is re-spent on offers that
     were not rationed, by the same logit.
     """
     p, us = model.p, model.us_gov
@@ -181,5 +181,5 @@ def _ration_us_rules(model, offers, spend, markup, u, cap_left, res) -> np.ndarr
         spend[i] = legal
     alt = np.where(open_offer & np.isfinite(u), u, -np.inf)
     if denied > 0 and np.isfinite(alt).any():
-        spend += SUBSTITUTION * denied * _softmax(alt)
+        spend += p.substitution * denied * _softmax(alt)
     return spend

@@ -11,12 +11,10 @@ import math
 
 import numpy as np
 
-from aiblocs.model.agents.adopter_cohort import SECTOR_AFFORD
 from aiblocs.model.capability import best
 
-OPENNESS = {"US": 0.1, "CN": 0.9}  # share of each bloc's capability available as open weights
-PRICE_ELASTICITY_A = 0.3  # affordability elasticity to price
-INCOME_REF = 10.0  # USD thousand per head
+UNAVAILABLE = -1e3  # utility standing for ln(0): a stack that cannot be sold in the country
+EXP_CLAMP = 50.0  # numerical guard: exp() of a capability lead is capped (x/(1+x) saturates)
 
 
 def stack_prices(model) -> dict[str, float]:
@@ -33,38 +31,40 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
     caps = {"US": best(model, "US"), "CN": best(model, "CN")}
     prices = stack_prices(model)
     support = model.us_gov.stack_support
+    openness = {"US": p.openness_us, "CN": p.openness_cn}  # self-hostable open weights
     n = len(model.cohorts)
     util = np.zeros((n, 2))
     afford = np.zeros(n)
     for j, coh in enumerate(model.cohorts):
         ctry = model.countries[coh.country]
+        sector = model.world.sectors[coh.sector_index]
         gs = coh.region == "GS"
         presence = model.gs_govs[coh.country].presence if gs else {
-            "US": ctry["us_presence"], "CN": ctry["cn_presence"]}  # fmt: skip
-        must_host = ctry["sovereignty"] or coh.sector == "government"
+            "US": ctry.us_presence, "CN": ctry.cn_presence}  # fmt: skip
+        must_host = ctry.sovereignty or sector.must_host
         best_value = 0.0
         for k, bloc in enumerate(("US", "CN")):
             price = prices[bloc] * (
                 1 - p.export_stack_subsidy * support if gs and bloc == "US" else 1
             )
-            latency = 0.3 + 1.5 * (1 - presence[bloc])  # 100 ms units
-            fit = max(presence[bloc], OPENNESS[bloc] * ctry["infra"])
+            latency = p.latency_base + p.latency_remote * (1 - presence[bloc])  # 100 ms units
+            fit = max(presence[bloc], openness[bloc] * ctry.infra)
             sign = 1.0 if bloc == "US" else -1.0
             u = (p.beta_capability * caps[bloc] - p.beta_price * math.log(price)
                  - p.beta_latency * latency - p.beta_sovereignty * must_host * (1 - fit)
-                 + p.beta_alignment * sign * ctry["alignment"])  # fmt: skip
-            access = ctry["access_us"] if bloc == "US" else ctry["access_cn"]
-            util[j, k] = u + (math.log(access) if access > 0 else -1e3)
+                 + p.beta_alignment * sign * ctry.alignment)  # fmt: skip
+            access = ctry.access_us if bloc == "US" else ctry.access_cn
+            util[j, k] = u + (math.log(access) if access > 0 else UNAVAILABLE)
             if access > 0:
                 value = (
-                    math.exp(min(50.0, caps[bloc] - model.cap_ref))  # x/(1+x) saturates
-                    * (p.us_price0 / price) ** PRICE_ELASTICITY_A
+                    math.exp(min(EXP_CLAMP, caps[bloc] - model.cap_ref))
+                    * (p.us_price0 / price) ** p.afford_price_elasticity
                 )
                 best_value = max(best_value, value)
-        x = p.wtp_scale * (ctry["income"] / INCOME_REF) ** p.income_elasticity * best_value
-        a = ctry["infra"] * SECTOR_AFFORD[coh.sector_index] * x / (1 + x)
+        x = p.wtp_scale * (ctry.income / p.income_ref) ** p.income_elasticity * best_value
+        a = ctry.infra * sector.afford * x / (1 + x)
         if coh.region == "CN":
-            a *= model.cn_served**0.5  # compute scarcity throttles Chinese diffusion
+            a *= model.cn_served**p.scarcity_afford_exponent  # scarcity throttles diffusion
             if model.cn_gov.ai_plus:
                 a *= 1 + p.cn_ai_plus_push
         afford[j] = min(1.0, a)

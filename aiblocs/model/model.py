@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,6 @@ from aiblocs.model.agents import (
     Province,
     USGovernment,
 )
-from aiblocs.model.agents.adopter_cohort import SECTOR_SHARE, SECTORS
 from aiblocs.model.calendar import parse_quarter, quarter_label
 from aiblocs.model.memory import check_memory
 from aiblocs.model.metrics import collect_metrics, make_datacollector, regional_adoption
@@ -31,12 +28,7 @@ from aiblocs.model.network import build_adjacency
 from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime
 from aiblocs.model.scenario import Scenario
-
-
-def load_countries() -> list[dict[str, Any]]:
-    """Country specs shipped in ``aiblocs/model/data/countries.toml``."""
-    text = (resources.files("aiblocs.model.data") / "countries.toml").read_text()
-    return tomllib.loads(text)["country"]
+from aiblocs.model.world import Country, World, load_world
 
 
 def _largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
@@ -81,6 +73,7 @@ class AIBlocsModel(mesa.Model):
 
     Attributes:
         scenario: the run's :class:`Scenario` (read-only; so are ``p`` and ``regime``).
+        world: the validated tables the agents are built from (:func:`load_world`).
     """
 
     def __init__(
@@ -115,11 +108,12 @@ class AIBlocsModel(mesa.Model):
 
         self.us_gov = USGovernment(self, self.regime)
         self.cn_gov = ChinaGovernment(self, self.regime)
-        specs = load_countries()
-        self.countries = {c["name"]: c for c in specs}
-        self.gs_govs = {c["name"]: GSGovernment(self, c) for c in specs if c["region"] == "GS"}
+        self.world: World = load_world()
+        self.countries = {c.name: c for c in self.world.countries}
+        self.gs_govs = {c.name: GSGovernment(self, c) for c in self.world.countries
+                        if c.region == "GS"}  # fmt: skip
         self._make_firms()
-        self._make_adopters(specs)
+        self._make_adopters(self.world.countries)
         self._init_state()
         self.datacollector = make_datacollector()
         self.running = True
@@ -136,73 +130,42 @@ class AIBlocsModel(mesa.Model):
 
     # ------------------------------------------------------------------ construction
     def _make_firms(self) -> None:
-        p = self.p
-        self.designers = [
-            ChipDesigner(self, "Nvidia-like", "US", 0.85, p.ecosystem_us, 1.0),
-            ChipDesigner(self, "AMD-like", "US", 0.15, 0.75 * p.ecosystem_us, 0.85),
-            ChipDesigner(self, "Huawei-like", "CN", 0.75, p.ecosystem_cn0, 1.0),
-            ChipDesigner(self, "Cambricon-like", "CN", 0.25, 0.8 * p.ecosystem_cn0, 1.1),
-        ]
-        # Fleets start at five quarters of spend (stock ~ flow / (depreciation + growth)).
-        us_fleet = 5 * p.us_chip_budget0 * 1e9 / p.chip_price_us
-        cn_fleet = 5 * p.cn_chip_budget0 * 1e9 / p.chip_price_us
-        self.us_clouds = [
-            CloudProvider(self, n, "US", w, us_fleet * w)
-            for n, w in (
-                ("AWS-like", 0.4),
-                ("Azure-like", 0.35),
-                ("GCP-like", 0.25),
-            )
-        ]
-        self.cn_clouds = [
-            CloudProvider(self, n, "CN", w, cn_fleet * w)
-            for n, w in (
-                ("Alibaba-like", 0.45),
-                ("Huawei-Cloud-like", 0.3),
-                ("ByteDance-like", 0.25),
-            )
-        ]
-        self.labs = [
-            ModelLab(self, n, "US", w, o, 0.0)
-            for n, w, o in (
-                ("OpenAI-like", 0.4, 0.0),
-                ("Anthropic-like", 0.3, 0.0),
-                ("Meta-like", 0.3, 0.8),
-            )
-        ]
-        self.labs += [
-            ModelLab(self, n, "CN", w, o, 0.0)
-            for n, w, o in (
-                ("DeepSeek-like", 0.3, 1.0),
-                ("Qwen-like", 0.4, 1.0),
-                ("Kimi-like", 0.3, 0.7),
-            )
-        ]
-        hubs = (("Beijing-Tianjin-Hebei", True, 0.8), ("Yangtze-Delta", True, 0.8),
-                ("Guangdong-HK-Macao", True, 0.8), ("Chengdu-Chongqing", True, 1.0),
-                ("Inner-Mongolia", False, 1.3), ("Guizhou", False, 1.3), ("Gansu", False, 1.4),
-                ("Ningxia", False, 1.4))  # fmt: skip
+        p, w = self.p, self.world
+        eco0 = {"US": p.ecosystem_us, "CN": p.ecosystem_cn0}
+        self.designers = [ChipDesigner(self, d.name, d.bloc, d.weight,
+                                       d.ecosystem_mult * eco0[d.bloc], d.cost_mult)
+                          for d in w.designers]  # fmt: skip
+        # Fleets start at fleet_quarters0 quarters of spend (stock ~ flow / (depr. + growth)).
+        us_fleet = p.fleet_quarters0 * p.us_chip_budget0 * 1e9 / p.chip_price_us
+        cn_fleet = p.fleet_quarters0 * p.cn_chip_budget0 * 1e9 / p.chip_price_us
+        fleet = {"US": us_fleet, "CN": cn_fleet}
+        clouds = [CloudProvider(self, c.name, c.bloc, c.weight, fleet[c.bloc] * c.weight)
+                  for c in w.clouds]  # fmt: skip
+        self.us_clouds = [c for c in clouds if c.bloc == "US"]
+        self.cn_clouds = [c for c in clouds if c.bloc == "CN"]
+        self.labs = [ModelLab(self, lab.name, lab.bloc, lab.weight, lab.openness, 0.0)
+                     for lab in w.labs]  # fmt: skip
         self.us_fleet0 = us_fleet
-        self.provinces = [Province(self, n, e, o, 0.08 if e else 0.17) for n, e, o in hubs]
+        self.provinces = [Province(self, h.name, h.east, h.optimism_mult, h.weight)
+                          for h in w.hubs]  # fmt: skip
         for h in self.provinces:  # hubs start with the data centres already in them
-            h.compute["US"] = 0.15 * cn_fleet * h.weight
+            h.compute["US"] = p.hub_fleet_share0 * cn_fleet * h.weight
 
-    def _make_adopters(self, specs: list[dict[str, Any]]) -> None:
+    def _make_adopters(self, specs: tuple[Country, ...]) -> None:
         p = self.p
         region_share = {"US": p.share_us, "CN": p.share_cn, "GS": 1 - p.share_us - p.share_cn}
-        weights = np.array([region_share[c["region"]] * c["weight"] for c in specs])
+        weights = np.array([region_share[c.region] * c.weight for c in specs])
+        sectors = self.world.sectors
+        sector_share = np.array([s.share for s in sectors])
         per_country = _largest_remainder(p.n_adopters, weights)
         cohort_ids, starts, sizes = [], [], []
         self.cohorts: list[AdopterCohort] = []
         lo = 0
         for c, n_c in zip(specs, per_country, strict=True):
             c_lo = lo
-            for s, n_s in zip(
-                SECTORS, _largest_remainder(int(n_c), np.array(SECTOR_SHARE)), strict=True
-            ):
-                coh = AdopterCohort(
-                    self, len(self.cohorts), c["name"], c["region"], s, lo, lo + n_s
-                )
+            for k, n_s in enumerate(_largest_remainder(int(n_c), sector_share)):
+                coh = AdopterCohort(self, len(self.cohorts), c.name, c.region,
+                                    sectors[k].name, k, lo, lo + n_s)  # fmt: skip
                 self.cohorts.append(coh)
                 cohort_ids.append(np.full(n_s, coh.index, np.int32))
                 lo += int(n_s)
@@ -228,7 +191,7 @@ class AIBlocsModel(mesa.Model):
         self.cn_scarcity, self.cn_served = 0.0, 1.0
         self.usage_index = 1.0
         cn_capacity = sum(s.total_compute for s in [*self.cn_clouds, *self.provinces])
-        self.cn_demand_scale = 0.65 * cn_capacity / p.cn_base_demand
+        self.cn_demand_scale = p.cn_demand_util0 * cn_capacity / p.cn_base_demand
         self.cn_demand_prev = self.cn_demand_scale * p.cn_base_demand
         self.cn_units_in_use = 0.0
         self.m: dict[str, float] = {}
@@ -238,7 +201,8 @@ class AIBlocsModel(mesa.Model):
         for lab in self.labs:
             lab.training_compute = (us_train if lab.bloc == "US" else cn_train) * lab.weight
             lab.update_capability()
-        slope = p.capability_per_decade * (0.7 + p.efficiency_growth) / math.log(10)
+        slope = (p.capability_per_decade * (p.frontier_compute_growth + p.efficiency_growth)
+                 / math.log(10))  # fmt: skip
         cap_us = capability.best(self, "US")
         for lab in (lab for lab in self.labs if lab.bloc == "CN"):
             target = cap_us - slope * p.cn_lag0_months / 12
@@ -293,7 +257,7 @@ class AIBlocsModel(mesa.Model):
         self.cn_gov.tighten_approvals(hub_util)
         growth = 4 * math.log(max(demand, 1e-9) / max(self.cn_demand_prev, 1e-9))
         self.cn_demand_prev = demand
-        presigned = 0.5 * p.edwc_budget0 * max(0.0, growth)
+        presigned = p.presigned_share * p.edwc_budget0 * max(0.0, growth)
         for h in self.provinces:
             h.propose(growth, self.cn_gov.approval_strictness, presigned)
         # 4. models
@@ -365,11 +329,15 @@ class AIBlocsModel(mesa.Model):
         eco = sum(d.ecosystem * d.weight for d in self.designers if d.bloc == "CN")
         us_chips = sum(c.compute["US"] for c in self.cn_clouds)
         cn_chips = sum(c.compute["CN"] for c in self.cn_clouds)
-        return (us_chips + eco * cn_chips) * (1 - self.p.mixed_fleet_cost * 0.5 * (cn_chips > 0))
+        p = self.p
+        return (us_chips + eco * cn_chips) * (
+            1 - p.mixed_fleet_cost * p.mixed_fleet_training * (cn_chips > 0))  # fmt: skip
 
     def _us_demand(self) -> float:
-        share = self.adoption["US"] + 0.5 * self.adoption["GS"]
-        return 0.7 * self.us_fleet0 * self.usage_index * (0.35 + 0.65 * share / 0.3)
+        p = self.p
+        share = self.adoption["US"] + p.gs_demand_weight * self.adoption["GS"]
+        use = p.us_base_demand + (1 - p.us_base_demand) * share / p.demand_ref_adoption
+        return p.us_demand_ref * self.us_fleet0 * self.usage_index * use
 
     def _cohort_counts(self) -> np.ndarray:
         """(C, 3, 2) units by cohort, stack and lock-in; one bincount over all units."""

@@ -7,10 +7,10 @@ import math
 import mesa
 
 US_TIERS = ("frontier", "prev", "compliant")
-TIER_MARKUP = {"frontier": 1.0, "prev": 0.8, "compliant": 0.7, "domestic": 1.0}
-# A downgraded part costs about as much to make as the chip it is cut from, so it is priced off
-# the previous generation's performance, not its own capped one: H20 ~USD 12k for ~15% of an
-# H100's compute [55, 56]. Tightening the cap therefore raises its price per H100e.
+# Structural rule (not a number to tune; the markups are parameters): a downgraded part costs
+# about as much to make as the chip it is cut from, so it is priced off the previous generation's
+# performance, not its own capped one: H20 ~USD 12k for ~15% of an H100's compute [55, 56].
+# Tightening the cap therefore raises its price per H100e.
 PRICED_ON = {"compliant": "prev"}
 
 
@@ -37,9 +37,9 @@ class ChipDesigner(mesa.Agent):
         self.price: dict[str, float] = {}
         self.capacity = math.inf  # chips per quarter (finite for CN designers)
         self.cum_output = 0.0  # million chips, drives yield learning
-        self.rd_stock = 2.0  # USD bn
+        self.rd_stock = model.p.rd_stock0  # USD bn
         self.rd0 = self.rd_stock
-        self.yield_ = model.p.cn_yield0 if bloc == "CN" else 0.9
+        self.yield_ = model.p.cn_yield0 if bloc == "CN" else model.p.us_yield
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0
 
@@ -58,21 +58,23 @@ class ChipDesigner(mesa.Agent):
             frontier = p.us_frontier_perf0 * math.exp(p.us_perf_growth * years)
             prev = p.us_frontier_perf0 * math.exp(p.us_perf_growth * (years - p.prev_lag_years))
             cap = m.us_gov.rules["compliant"].perf_cap
-            self.perf = {
-                "frontier": frontier,
-                "prev": prev,
-                "compliant": min(prev, cap if cap is not None else 0.15 * frontier),
-            }
+            if cap is None:  # no perf cap in force: the part is cut down to a share of the frontier
+                cap = p.compliant_perf_share * frontier
+            self.perf = {"frontier": frontier, "prev": prev, "compliant": min(prev, cap)}
         else:
             perf = p.cn_perf0 * (self.rd_stock / self.rd0) ** p.cn_perf_rd_elasticity
             ceiling = m.cn_gov.node_cap()
             self.perf = {"domestic": min(perf, ceiling)}
-            price_per_perf *= p.cn_chip_cost_ratio * (p.cn_yield_max / self.yield_) ** 0.3
+            price_per_perf *= (
+                p.cn_chip_cost_ratio * (p.cn_yield_max / self.yield_) ** p.yield_price_exponent
+            )
             wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * years)
             self.capacity = (
                 wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
             )
-        self.price = {t: price_per_perf * self.perf[PRICED_ON.get(t, t)] * TIER_MARKUP[t]
+        markup = {"frontier": p.markup_frontier, "prev": p.markup_prev,
+                  "compliant": p.markup_compliant, "domestic": p.markup_domestic}  # fmt: skip
+        self.price = {t: price_per_perf * self.perf[PRICED_ON.get(t, t)] * markup[t]
                       for t in self.perf}  # fmt: skip
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0
@@ -86,10 +88,10 @@ class ChipDesigner(mesa.Agent):
         """Advance yield (learning by doing), R&D stock and ecosystem maturity after sales."""
         p = self.model.p
         self.cum_output += self.units_sold / 1e6
-        self.rd_stock = 0.975 * self.rd_stock + 0.2 * sum(self.revenue.values())
+        self.rd_stock = p.rd_retention * self.rd_stock + p.rd_reinvest * sum(self.revenue.values())
         if self.bloc == "CN":
-            self.rd_stock += 0.25 * self.weight  # state funds (Big Fund), USD bn per quarter
+            self.rd_stock += p.cn_state_rd * self.weight  # state funds (Big Fund), USD bn/quarter
             self.yield_ = p.cn_yield_max - (p.cn_yield_max - p.cn_yield0) * math.exp(
                 -p.cn_yield_learning * self.cum_output)  # fmt: skip
             self.ecosystem += p.ecosystem_learning * units_in_use_m * (1 - self.ecosystem)
-            self.ecosystem = min(self.ecosystem, 0.99)
+            self.ecosystem = min(self.ecosystem, p.ecosystem_max)

@@ -22,11 +22,12 @@ class CloudProvider(mesa.Agent):
     ) -> None:
         super().__init__(model)
         self.name, self.bloc, self.weight = name, bloc, weight
+        domestic = model.p.cn_fleet_domestic0  # share of Chinese chips in a Chinese fleet
         self.compute = {
-            "US": fleet if bloc == "US" else 0.8 * fleet,
-            "CN": 0.0 if bloc == "US" else 0.2 * fleet,
+            "US": fleet if bloc == "US" else (1 - domestic) * fleet,
+            "CN": 0.0 if bloc == "US" else domestic * fleet,
         }  # H100e by chip vendor
-        self.utilisation = 0.7
+        self.utilisation = model.p.cloud_util0
         self.served = 0.0  # H100e of demand served this quarter
 
     @property
@@ -39,7 +40,9 @@ class CloudProvider(mesa.Agent):
 
     def chip_budget(self, bloc_budget: float) -> float:
         """This quarter's chip spend (USD bn): its share, scaled up when its fleet is busy."""
-        pressure = min(2.0, max(0.5, self.utilisation / 0.7))
+        p = self.model.p
+        pressure = min(p.capex_pressure_max,
+                       max(p.capex_pressure_min, self.utilisation / p.capex_util_ref))  # fmt: skip
         return bloc_budget * self.weight * pressure
 
     def install(self, vendor: str, h100e: float) -> None:

@@ -8,14 +8,16 @@ import mesa
 
 from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.regimes import TIERS, Regime, TierRule
+from aiblocs.model.world import Country
 
 
 class USGovernment(mesa.Agent):
     """Applies the regime timeline: per-tier rules, enforcement, 'export the stack' support.
 
     With ``loosening_pressure > 0`` an endogenous rule loosens controls: political pressure grows
-    with lost China revenue and a closing capability gap (as in 2025), and once it passes 1 the
-    previous-generation tier is licensed with a 25% fee and a 50% cap.
+    with lost China revenue and a closing capability gap (as in 2025), and once it passes 1 a
+    banned previous-generation tier is licensed (``loosened_approval``, ``loosened_fee``,
+    ``loosened_cap``).
     """
 
     def __init__(self, model: mesa.Model, regime: Regime) -> None:
@@ -33,14 +35,18 @@ class USGovernment(mesa.Agent):
         self.rules = {t: self.regime.rule(t, q) for t in TIERS}
         self.stack_support = self.regime.stack_support(q)
         if self.loosened and self.rules["prev"].status == "banned":
-            self.rules["prev"] = TierRule("prev", q, "licensed", approval=0.8, fee=0.25, cap=0.5)
+            p = self.model.p
+            self.rules["prev"] = TierRule("prev", q, "licensed", approval=p.loosened_approval,
+                                          fee=p.loosened_fee, cap=p.loosened_cap)  # fmt: skip
 
     def update_pressure(self, lost_revenue_bn: float, lag_months: float) -> None:
         """Accumulate pressure to loosen from forgone China revenue and a shrinking lag."""
-        k = self.model.p.loosening_pressure
+        p = self.model.p
+        k = p.loosening_pressure
         if k <= 0:
             return
-        self.pressure += k * (lost_revenue_bn / 20.0) * max(0.0, 1 - lag_months / 12.0)
+        self.pressure += (k * (lost_revenue_bn / p.loosening_revenue_scale)
+                          * max(0.0, 1 - lag_months / p.loosening_lag_scale))  # fmt: skip
         self.loosened = self.loosened or self.pressure > 1.0
 
 
@@ -57,7 +63,7 @@ class ChinaGovernment(mesa.Agent):
         self.ai_plus = False
         p = model.p
         self._pool = (parse_quarter(p.pooling_start), parse_quarter(p.pooling_full))
-        self._ai_plus_from = parse_quarter("2025Q3")  # AI+ plan, Aug 2025 [112]
+        self._ai_plus_from = parse_quarter(p.ai_plus_start)  # AI+ plan, Aug 2025 [112]
 
     def apply_policy(self) -> None:
         """Set stance, mandates, pooling and AI+ push for this quarter."""
@@ -70,9 +76,9 @@ class ChinaGovernment(mesa.Agent):
 
     def tighten_approvals(self, hub_utilisation: float) -> None:
         """Approvals tighten when hubs sit idle (thresholds, pre-signed purchase agreements)."""
-        thr = self.model.p.approval_threshold
-        target = 1.0 if hub_utilisation < thr else 0.0
-        self.approval_strictness += 0.5 * (target - self.approval_strictness)
+        p = self.model.p
+        target = 1.0 if hub_utilisation < p.approval_threshold else 0.0
+        self.approval_strictness += p.approval_smoothing * (target - self.approval_strictness)
 
     def node_cap(self) -> float:
         """Performance ceiling (H100e/chip) that fab-equipment controls allow."""
@@ -86,20 +92,21 @@ class ChinaGovernment(mesa.Agent):
 class GSGovernment(mesa.Agent):
     """A Global South country's government: the cloud presence its bloc deals bring.
 
-    The country's fixed attributes (income, infrastructure, alignment, hosting rule) are read
-    from ``model.countries``; this agent holds what changes: each bloc's cloud presence.
+    The country's fixed attributes (income, infrastructure, alignment, hosting rule) are its
+    :class:`Country` record in ``model.countries``; this agent holds what changes: each bloc's
+    cloud presence.
     """
 
-    def __init__(self, model: mesa.Model, spec: dict) -> None:
+    def __init__(self, model: mesa.Model, spec: Country) -> None:
         super().__init__(model)
-        self.name = spec["name"]
-        self.base_presence = {"US": spec["us_presence"], "CN": spec["cn_presence"]}
+        self.name = spec.name
+        self.base_presence = {"US": spec.us_presence, "CN": spec.cn_presence}
         self.presence = dict(self.base_presence)
 
     def update_deals(self) -> None:
         """US 'export the stack' deals add local US regions; Chinese clouds expand steadily."""
-        m = self.model
+        m, p = self.model, self.model.p
         support = m.us_gov.stack_support
         us0, cn0 = self.base_presence["US"], self.base_presence["CN"]
-        self.presence["US"] = us0 + (1 - us0) * 0.5 * support
-        self.presence["CN"] = cn0 + (1 - cn0) * (1 - math.exp(-0.05 * m.years))
+        self.presence["US"] = us0 + (1 - us0) * p.us_presence_gain * support
+        self.presence["CN"] = cn0 + (1 - cn0) * (1 - math.exp(-p.cn_presence_growth * m.years))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import mesa
 
-PROJECT_SIZE_BN = 0.3  # USD bn of chip spend per project; scales cancellations to counts [81]
-
 
 class Province(mesa.Agent):
     """A hub's local government. Builds on *expected* demand with an optimism bias.
@@ -21,7 +19,7 @@ class Province(mesa.Agent):
         self.name, self.east, self.optimism_mult, self.weight = name, east, optimism_mult, weight
         self.compute = {"US": 0.0, "CN": 0.0}
         self.pipeline: dict[int, float] = {}
-        self.utilisation = 0.6
+        self.utilisation = model.p.hub_util0
         self.served = 0.0
         self.low_quarters = 0
         self.cancelled = 0.0
@@ -44,7 +42,8 @@ class Province(mesa.Agent):
         if m.q < m.edwc_launch:
             return
         optimism = p.edwc_optimism * self.optimism_mult
-        wanted = p.edwc_budget0 * self.weight * (1 + optimism * min(1.0, max(0.0, demand_growth)))
+        growth = min(p.edwc_growth_cap, max(0.0, demand_growth))
+        wanted = p.edwc_budget0 * self.weight * (1 + optimism * growth)
         approved = (1 - strictness) * wanted + strictness * min(wanted, presigned * self.weight)
         due = m.q + p.build_lag
         self.pipeline[due] = self.pipeline.get(due, 0.0) + approved
@@ -54,11 +53,11 @@ class Province(mesa.Agent):
         m, p = self.model, self.model.p
         self.low_quarters = self.low_quarters + 1 if self.utilisation < p.cancel_threshold else 0
         self.cancelled = 0.0
-        if self.low_quarters >= 2:
+        if self.low_quarters >= p.cancel_after:
             for due in self.pipeline:
                 cut = self.pipeline[due] * p.cancel_rate
                 self.pipeline[due] -= cut
-                self.cancelled += cut / PROJECT_SIZE_BN
+                self.cancelled += cut / p.project_size  # projects
         self.completing_budget = self.pipeline.pop(m.q, 0.0)
 
     def install(self, vendor: str, h100e: float) -> None:

@@ -1,1 +1,1 @@
-"""Package data: country attributes, regime presets and the sources of cited figures."""
+"""Package data: world tables, regime presets, calibrated defaults and cited sources."""

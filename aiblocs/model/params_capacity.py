@@ -1,0 +1,123 @@
+"""Parameters: chip budgets, compute fleets and demand, and China's EDWC hubs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiblocs.model.parameter import param
+
+
+@dataclass(frozen=True)
+class CapacityParams:
+    """Budgets and fleets, compute demand, east/west routing and the provinces' build rules."""
+
+    cn_chip_budget0: float = param(
+        0.5, "USD bn/quarter", 0.01, 1e3, "China accelerator spend 2022", "[72]"
+    )
+    us_chip_budget0: float = param(
+        3.0, "USD bn/quarter", 0, 1e4, "US accelerator spend 2022", "[44],[91]"
+    )
+    gs_chip_budget0: float = param(
+        0.3, "USD bn/quarter", 0, 1e3, "GS accelerator spend 2022", "[124]"
+    )
+    budget_growth: float = param(0.6, "1/year (log)", 0, 2, "growth of chip spending", "[91],[92]")
+    spend_horizon: float = param(
+        6.0, "years", 0.5, 100, "e-folding time of the slowdown of spend growth", "ass."
+    )
+    us_budget_growth: float = param(
+        0.9, "1/year (log)", 0, 3, "growth of US chip spending", "[91],[92]"
+    )
+    budget_demand_elasticity: float = param(
+        0.5, "ratio", 0, 3, "spend response to adoption", "ass."
+    )
+    capex_util_ref: float = param(
+        0.7, "fraction", 0.05, 1, "cloud utilisation at which it spends its budget share", "ass."
+    )
+    capex_pressure_min: float = param(
+        0.5, "ratio", 0, 1, "floor of a cloud's investment pressure", "assumption"
+    )
+    capex_pressure_max: float = param(
+        2.0, "ratio", 1, 10, "ceiling of a cloud's investment pressure", "assumption"
+    )
+    depreciation: float = param(0.05, "1/quarter", 0, 0.5, "compute retirement rate", "5-year life")
+    fleet_quarters0: float = param(
+        5.0, "quarters", 0.5, 40, "2022 fleets in quarters of 2022 chip spend", "assumption"
+    )
+    cn_fleet_domestic0: float = param(
+        0.2, "fraction", 0, 0.95, "domestic-chip share of China's 2022 cloud fleet", "ass."
+    )
+    hub_fleet_share0: float = param(
+        0.15, "ratio", 0, 10, "2022 hub compute vs China's cloud fleet (x hub weight)", "ass."
+    )
+    cloud_util0: float = param(0.7, "fraction", 0, 1, "clouds' utilisation in 2022", "assumption")
+    hub_util0: float = param(0.6, "fraction", 0, 1, "hubs' utilisation in 2022", "assumption")
+    demand_growth: float = param(
+        0.35, "1/year (log)", 0, 3, "growth of compute use per unit", "[87]"
+    )
+    demand_ref_adoption: float = param(
+        0.3, "fraction", 0.05, 1, "adoption at which adopters' compute use is 1", "assumption"
+    )
+    cn_base_demand: float = param(
+        0.35, "fraction", 0.01, 1, "CN compute demand not from adopters", "ass."
+    )
+    cn_demand_util0: float = param(
+        0.65, "fraction", 0.05, 2, "China's 2022 demand at zero adoption vs its capacity", "ass."
+    )
+    us_base_demand: float = param(
+        0.35, "fraction", 0, 1, "US compute demand not from adopters", "assumption"
+    )
+    us_demand_ref: float = param(
+        0.7, "fraction", 0.05, 5, "US demand at reference adoption vs the 2022 US fleet", "ass."
+    )
+    gs_demand_weight: float = param(
+        0.5, "ratio", 0, 2, "weight of GS adoption in the demand on US clouds", "assumption"
+    )
+    latency_sensitive: float = param(0.6, "fraction", 0, 1, "real-time share of CN demand", "[79]")
+    edwc_optimism: float = param(
+        4.0, "ratio", 0, 10, "province over-forecast of demand growth", "[8],[83]"
+    )
+    edwc_growth_cap: float = param(
+        1.0, "1/year (log)", 0.1, 10, "cap on the demand growth provinces extrapolate", "ass."
+    )
+    edwc_budget0: float = param(
+        1.4, "USD bn/quarter", 0, 100, "EDWC build budget at launch", "[78],[82]"
+    )
+    presigned_share: float = param(
+        0.5, "ratio", 0, 5, "pre-signed purchases per EDWC budget and unit of growth", "[9], ass."
+    )
+    edwc_launch: str = param("2022Q1", "quarter", None, None, "EDWC programme launch", "[4]")
+    west_reach: float = param(
+        0.6, "fraction", 0, 1, "share of batch work reaching unpooled western hubs", "[79], [8]"
+    )
+    pooled_rt_share: float = param(
+        0.7, "fraction", 0, 1, "overflow real-time work pooled western hubs can take", "[79]"
+    )
+    approval_threshold: float = param(
+        0.25, "fraction", 0, 1, "utilisation below which approvals tighten", "[9]"
+    )
+    approval_smoothing: float = param(
+        0.5, "1/quarter", 0, 1, "speed of approval strictness towards its target", "assumption"
+    )
+    cancel_threshold: float = param(
+        0.3, "fraction", 0, 1, "hub utilisation that triggers cancellations", "[81]"
+    )
+    cancel_after: int = param(
+        2, "quarters", 1, 20, "idle quarters before a hub cancels projects", "assumption"
+    )
+    cancel_rate: float = param(
+        0.25, "1/quarter", 0, 1, "share of pipeline cancelled when idle", "[81]"
+    )
+    project_size: float = param(
+        0.3, "USD bn", 0.001, 100, "chip spend per hub project (cancellation counts)", "[81]"
+    )
+    build_lag: int = param(4, "quarters", 1, 16, "construction lag of a hub project", "assumption")
+    pooling_start: str = param(
+        "2025Q3", "quarter", None, None, "national cloud pooling starts", "[9]"
+    )
+    pooling_full: str = param("2028Q4", "quarter", None, None, "interoperability reached", "[9]")
+    mixed_fleet_cost: float = param(
+        0.1, "fraction", 0, 1, "compute lost in mixed US/CN fleets", "ass."
+    )
+    mixed_fleet_training: float = param(
+        0.5, "ratio", 0, 0.9, "share of mixed_fleet_cost charged on CN training compute", "ass."
+    )
