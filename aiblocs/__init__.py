@@ -6,7 +6,9 @@ from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime, get_regime, preset_names
 from aiblocs.model.run import evaluate, run
 from aiblocs.model.scenario import Scenario
-from aiblocs.provenance import VERSION as __version__
+from aiblocs.provenance import VERSION
+
+__version__ = VERSION
 
 __all__ = [
     "OUTCOMES",

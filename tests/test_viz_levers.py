@@ -112,3 +112,16 @@ def test_preset_values_shown_before_a_lever_is_touched():
     assert preset_value(hist, "network_effect") == 2.0
     for lv in LEVERS.values():
         assert lv.unit and lv.doc and lv.lo < lv.hi
+
+
+def test_sliders_show_the_values_the_model_runs_with():
+    """Parameter levers start at the calibrated defaults, not the declared ones."""
+    from aiblocs.model.params import Params, default_params
+    from aiblocs.model.regimes import get_regime
+    from aiblocs.viz.levers import preset_value
+
+    reg = get_regime("historical")
+    assert default_params().edwc_optimism != Params().edwc_optimism  # calibrated
+    assert preset_value(reg, "edwc_optimism") == default_params().edwc_optimism
+    m = build_model("historical", seed=0, n_adopters=200)
+    assert m.p.edwc_optimism == preset_value(reg, "edwc_optimism")

@@ -12,6 +12,8 @@ import numbers
 from dataclasses import Field, field
 from typing import Any
 
+import numpy as np
+
 
 def param(
     default: Any, unit: str, lo: float | None, hi: float | None, doc: str, source: str
@@ -30,7 +32,7 @@ def coerce(f: Field, v: Any) -> Any:
     lo, hi, unit = f.metadata["lo"], f.metadata["hi"], f.metadata["unit"]
     if unit == "quarter":
         return str(v) if isinstance(v, str) else v  # numpy str -> str; the format is validated
-    is_bool = isinstance(v, bool) or type(v).__name__ == "bool_"
+    is_bool = isinstance(v, bool | np.bool_)
     if unit == "flag":
         if is_bool or (isinstance(v, numbers.Real) and v in (0, 1)):
             return bool(v)
