@@ -110,3 +110,37 @@ def test_examples_run_tiny(tmp_path, name):
     assert (tmp_path / name / "report.md").exists() and len(rep.lockin) >= 2
     if name == "edwc_glut":
         assert (tmp_path / name / "edwc_glut.png").exists()
+
+
+@pytest.mark.parametrize("horizon", ["end=2030Q4", "start=2030Q1"])
+def test_compare_with_another_horizon_reports(tmp_path, capsys, horizon):
+    """The horizon comes from the data: outcomes the runs do not reach are left out."""
+    out = tmp_path / "h"
+    argv = [
+        "compare",
+        "--regimes",
+        "containment",
+        "open",
+        "--seeds",
+        "2",
+        "--n-adopters",
+        "200",
+        "--workers",
+        "1",
+        "--no-progress",
+        "--no-figures",
+        "--set",
+        horizon,
+        "--out",
+        str(out),
+    ]
+    assert main(argv) == 0
+    report = (out / "report.md").read_text()
+    last = "2030Q4" if horizon.startswith("end") else "2035Q4"
+    assert f"lock-in at the horizon ({last})" in report
+    summary = pd.read_csv(out / "summary.csv")
+    reached = summary[summary["n"] > 0]["outcome"]
+    if horizon.startswith("end"):
+        assert "gs_share_cn_stack_2035" not in set(reached) and "adoption_gs_2030" in set(reached)
+    else:
+        assert "adoption_gs_2027" not in set(reached) and "gs_share_cn_stack_2035" in set(reached)

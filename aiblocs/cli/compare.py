@@ -123,7 +123,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with executor:
         store = run_experiment(spec, args.out, executor, progress=not args.no_progress)
     t_run = time.perf_counter() - t0
-    rep = make_report(args.out, n_boot=args.bootstrap, figures_too=not args.no_figures)
+    rep = make_report(args.out, args.bootstrap, not args.no_figures, spec)
     print(f"runs finished in {t_run:.1f} s; report in {time.perf_counter() - t0 - t_run:.1f} s")
     print(summary_wide(rep, list(HEADLINE)).to_string(index=False))
     print()

@@ -90,10 +90,14 @@ def effects_display(
     return out
 
 
-def compute(folder: str | Path, n_boot: int = 0) -> tuple[ExperimentSpec, pd.DataFrame, Report]:
-    """Load a compare results folder and compute every table."""
-    manifest = read_manifest(folder)
-    spec = ExperimentSpec.from_dict(manifest["spec"])
+def compute(
+    folder: str | Path, n_boot: int = 0, spec: ExperimentSpec | None = None
+) -> tuple[ExperimentSpec, pd.DataFrame, Report]:
+    """Load a compare results folder and compute every table.
+
+    ``spec`` is the experiment the folder holds; None rebuilds it from the manifest.
+    """
+    spec = spec or ExperimentSpec.from_dict(read_manifest(folder)["spec"])
     rows = load_parts(folder, "run_id")
     outcomes = stats.outcome_table(rows, spec)
     rep = Report(
@@ -109,10 +113,18 @@ def compute(folder: str | Path, n_boot: int = 0) -> tuple[ExperimentSpec, pd.Dat
     return spec, rows, rep
 
 
-def make_report(folder: str | Path, n_boot: int = 0, figures_too: bool = True) -> Report:
-    """Write report.md, summary/paired_effects/lockin/outcomes CSVs and figures."""
+def make_report(
+    folder: str | Path,
+    n_boot: int = 0,
+    figures_too: bool = True,
+    spec: ExperimentSpec | None = None,
+) -> Report:
+    """Write report.md, summary/paired_effects/lockin/outcomes CSVs and figures.
+
+    ``spec`` is the experiment the folder holds (None: rebuilt from its manifest).
+    """
     folder = Path(folder)
-    spec, rows, rep = compute(folder, n_boot)
+    spec, rows, rep = compute(folder, n_boot, spec)
     rep.outcomes.to_csv(folder / "outcomes.csv", index=False)
     rep.summary.to_csv(folder / "summary.csv", index=False)
     rep.effects.to_csv(folder / "paired_effects.csv", index=False)
