@@ -76,7 +76,7 @@ def _frame(share_us, switch):
             "gs_switch_rate": switch,
         }
     )
-    for col in ("us_chip_revenue_cn", "cn_dc_cancellations"):
+    for col in ("us_chip_revenue_cn", "cn_dc_cancellations", "smuggled_chips", "tariff_revenue"):
         df[col] = 1.0
     for m in YEAR_SERIES:
         if m not in df:
