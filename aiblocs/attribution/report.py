@@ -39,6 +39,16 @@ def attribution_markdown(table: pd.DataFrame, outcome: str) -> str:
         }
     ]
     for r in rest.itertuples():
+        if r.explained == 0 and r.explained_lo == 0 and r.explained_hi == 0:
+            rows.append(
+                {
+                    "mechanism": f"{r.mechanism} off",
+                    "contrast [95% CI]": "unchanged",
+                    "explained [95% CI]": "0 (idle: identical runs)",
+                    "share [95% CI]": "0",
+                }
+            )
+            continue
         rows.append(
             {
                 "mechanism": f"{r.mechanism} off",
