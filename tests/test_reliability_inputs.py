@@ -36,7 +36,7 @@ API = [
     ({"depreciation": -0.1}, "'depreciation' = -0.1 is outside its allowed range [0, 0.5]"),
     ({"build_lag": 0}, "'build_lag' = 0 is outside its allowed range [1, 16]"),
     ({"cn_base_demand": 0.0}, "'cn_base_demand' = 0.0 is outside its allowed range [0.01, 1]"),
-    ({"us_training_share": 0}, "'us_training_share' = 0 is outside its allowed range [0.01, 1]"),
+    ({"training_share": 0}, "'training_share' = 0 is outside its allowed range [0.01, 0.9]"),
     ({"pooling_full": "2024Q1"}, "'pooling_full' must not be before 'pooling_start'"),
     ({"edwc_launch": "2040Q1"}, "'edwc_launch' (2040Q1) is after 'end' (2035Q4)"),
     ({"seed": 1.5}, "use rng=1.5, not seed="),

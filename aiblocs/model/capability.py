@@ -5,23 +5,22 @@ from __future__ import annotations
 import bisect
 
 
-def train_labs(model, compute_us: float, compute_cn: float) -> None:
+def train_labs(model, compute: dict[str, float], scarcity: dict[str, float]) -> None:
     """Give each lab its share of its bloc's training compute and update capability.
 
-    Chinese labs aim for ``cn_compute_ratio_want`` times the US labs' compute; the shortfall is
-    their scarcity, which speeds algorithmic efficiency (induced innovation).
+    Every lab, in either bloc, speeds its algorithmic efficiency in proportion to its own bloc's
+    compute scarcity (the unserved share of that bloc's demand at cost prices: induced
+    innovation [101, 102]) and absorbs part of its gap to the best open-weight model, whoever
+    released it (US labs can release open weights too) [24, 37]; and every lab behind the world's
+    best model closes ``distillation`` of its capability gap a year by learning from its outputs
+    (distillation, published methods), whoever leads [23, 24].
     """
     p = model.p
     open_labs = [lab for lab in model.labs if lab.openness >= p.open_weight_threshold]
     open_best = max((lab.log_eff for lab in open_labs), default=-1e9)  # -1e9: no open lab
+    leader = max(lab.capability for lab in model.labs)  # last quarter's world frontier
     for lab in model.labs:
-        if lab.bloc == "US":
-            have = compute_us * lab.weight
-            want = have
-        else:
-            have = compute_cn * lab.weight
-            want = p.cn_compute_ratio_want * compute_us * lab.weight
-        lab.train(have, want, open_best)
+        lab.train(compute[lab.bloc] * lab.weight, scarcity[lab.bloc], open_best, leader)
 
 
 def best(model, bloc: str) -> float:

@@ -32,7 +32,7 @@ def collect_metrics(
     res,
     counts: np.ndarray,
     flows,
-    service: dict,
+    rents: dict[str, float],
     hub_util: float,
     cap_us: float,
     cap_cn: float,
@@ -46,12 +46,16 @@ def collect_metrics(
     s_us, s_cn = _safe(gs[1].sum(), gs_adopted), _safe(gs[2].sum(), gs_adopted)
     # GS switchers: look up the few switched units' cohorts (no per-unit string gather)
     switched = int(np.count_nonzero((region == "GS")[model.adopters.cohort[flows.switched]]))
-    cn_units = {v: res.units.get("CN", {}).get(v, 0.0) + res.units.get("CN_state", {}).get(v, 0.0)
-                for v in ("US", "CN")}  # fmt: skip
+    cn_units = {v: res.units["CN"][v] + res.units["CN_state"][v] for v in ("US", "CN")}
     delivered = cn_units["US"] + cn_units["CN"] + res.smuggled_units
+    cn_sites = [*model.cn_clouds, *model.provinces]
+    cn_compute = {v: sum(s.compute[v] for s in cn_sites) for v in ("US", "CN")}
     cancelled = sum(h.cancelled for h in model.provinces)
     lead = max((d for d in model.designers if d.bloc == "CN"), key=lambda d: d.weight)
-    cn_labs = [lab for lab in model.labs if lab.bloc == "CN"]
+    us_m, cn_m = model.markets["US"], model.markets["CN"]
+    ledger = {k: res.ledger["CN"][k] + res.ledger["CN_state"][k] for k in res.ledger["CN"]}
+    value = rents["gs_value_us"] + rents["gs_value_cn"]
+    paid = rents["gs_rents_us"] + rents["gs_rents_cn"]
     return {
         "quarter": model.quarter,
         "adoption_us": adoption["US"],
@@ -67,17 +71,28 @@ def collect_metrics(
         "capability_cn": cap_cn,
         "cn_lag_months": lag,
         "cn_domestic_chip_share": _safe(cn_units["CN"], delivered),
+        "cn_domestic_compute_share": _safe(cn_compute["CN"], cn_compute["US"] + cn_compute["CN"]),
         "us_chip_revenue_cn": res.us_revenue_cn,
         "us_chip_revenue_cn_share": _safe(res.us_revenue_cn, res.us_revenue_total),
         "smuggled_chips": res.smuggled_units,
+        "seized_chips": res.seized_units,
+        "cn_rented_compute": res.rented_h100e,
         "tariff_revenue": res.tariff_revenue,
         "cn_dc_utilisation": min(1.0, hub_util),
         "cn_dc_cancellations": cancelled,
-        "gs_rent_share": min(1.0, _safe(service["gs_paid"], service["gs_value"])),
+        "gs_rent_share": _safe(paid, value),
+        "gs_value_added": value,
+        "gs_rents_us": rents["gs_rents_us"],
+        "gs_rents_cn": rents["gs_rents_cn"],
+        "gs_net_gain": value - paid,
         "gs_dependence": _safe(gs[1:, 1].sum(), gs.sum()),
         "capability_gap": cap_us - cap_cn,
-        "cn_compute_served": model.cn_served,
-        "cn_lab_scarcity": float(np.mean([lab.scarcity for lab in cn_labs])),
+        "cn_compute_served": cn_m.quality,
+        "us_scarcity": us_m.scarcity,
+        "cn_scarcity": cn_m.scarcity,
+        "us_price": us_m.price,
+        "cn_price": cn_m.price,
+        "us_dc_utilisation": model.us_clouds[0].utilisation,
         "cn_domestic_perf": lead.perf["domestic"],
         "cn_yield": lead.yield_,
         "cn_ecosystem": lead.ecosystem,
@@ -88,4 +103,11 @@ def collect_metrics(
         "cn_hub_compute": sum(h.total_compute for h in model.provinces),
         "cn_cloud_compute": sum(c.total_compute for c in model.cn_clouds),
         "us_cloud_compute": sum(c.total_compute for c in model.us_clouds),
+        "cn_chip_budget": res.available["CN"] + res.available["CN_state"],
+        "cn_spend_us_legal": ledger["us_legal"],
+        "cn_spend_domestic": ledger["domestic"],
+        "cn_spend_grey": ledger["grey"],
+        "cn_spend_rental": ledger["rental"],
+        "cn_budget_carried": ledger["carry"],
+        "cn_budget_returned": ledger["returned"],
     }

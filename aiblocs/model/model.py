@@ -9,7 +9,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from aiblocs.model import capability, capacity, chips, markets
+from aiblocs.model import capability, capacity, chips, investment, markets, services
 from aiblocs.model.adoption import AdopterState, adoption_step, locked
 from aiblocs.model.agents import (
     AdopterCohort,
@@ -105,6 +105,7 @@ class AIBlocsModel(mesa.Model):
         self.start_q, self.end_q = parse_quarter(p.start), parse_quarter(p.end)
         self.q = self.start_q - 1  # step() advances first, so the first row is the start quarter
         self.edwc_launch = parse_quarter(p.edwc_launch)
+        self.small_build_ban = parse_quarter(p.small_build_ban_from)
         self.n_steps = self.end_q - self.start_q + 1
 
         self.us_gov = USGovernment(self, self.regime)
@@ -184,23 +185,28 @@ class AIBlocsModel(mesa.Model):
         )
         self.bass_p = np.full(len(self.cohorts), p.bass_p / 4)
         self.bass_q = p.bass_q / 4 * q_mult
+        country = {c.name: c for c in specs}
+        income = np.array([country[c.country].income for c in self.cohorts])
+        infra = np.array([country[c.country].infra for c in self.cohorts])
+        self.income_term = (income / p.income_ref) ** p.income_elasticity
+        self.use_weight = infra * self.income_term  # tokens per person vs a reference user
+        self.cohort_persons = np.array([country[c.country].population * sector_share[c.sector_index]
+                                        for c in self.cohorts])  # millions  # fmt: skip
+        sizes = np.array([c.size for c in self.cohorts], float)
+        self.persons_per_unit = np.where(sizes > 0, self.cohort_persons / np.maximum(sizes, 1), 0)
 
     def _init_state(self) -> None:
         p = self.p
         self.years = self.spend_years = 0.0
         self.adoption = {"US": 0.0, "CN": 0.0, "GS": 0.0}
-        self.cn_scarcity, self.cn_served = 0.0, 1.0
-        self.usage_index = 1.0
-        cn_capacity = sum(s.total_compute for s in [*self.cn_clouds, *self.provinces])
-        self.cn_demand_scale = p.cn_demand_util0 * cn_capacity / p.cn_base_demand
-        self.cn_demand_prev = self.cn_demand_scale * p.cn_base_demand
+        self.counts = np.zeros((len(self.cohorts), 3, 2), np.int64)
+        self.carry = dict.fromkeys(chips.GROUPS, 0.0)
         self.cn_units_in_use = 0.0
         self.m: dict[str, float] = {}
         # Start capabilities: US labs from compute; Chinese labs set cn_lag0_months behind.
-        us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
-        cn_train = p.us_training_share * self._cn_effective_compute()
+        train = self._training_compute()
         for lab in self.labs:
-            lab.training_compute = (us_train if lab.bloc == "US" else cn_train) * lab.weight
+            lab.training_compute = train[lab.bloc] * lab.weight
             lab.update_capability()
         slope = (p.capability_per_decade * (p.frontier_compute_growth + p.efficiency_growth)
                  / math.log(10))  # fmt: skip
@@ -208,7 +214,7 @@ class AIBlocsModel(mesa.Model):
         for lab in (lab for lab in self.labs if lab.bloc == "CN"):
             target = cap_us - slope * p.cn_lag0_months / 12
             lab.log_eff = (
-                target / p.capability_per_decade - math.log10(cn_train * lab.weight)
+                target / p.capability_per_decade - math.log10(train["CN"] * lab.weight)
             ) * math.log(10)
             lab.capability = target
         self.cap_ref = cap_us
@@ -217,6 +223,13 @@ class AIBlocsModel(mesa.Model):
         self.cn_gov.apply_policy()
         for d in self.designers:
             d.set_offers()
+        services.calibrate_demand(self)
+        self.markets = services.clear(self, self.counts, 0.0)
+        self.rental_price = self.markets["US"].cost
+        self.cn_demand_prev = self.markets["CN"].demand_at_cost
+        self.demand_growth = {"US": 0.0, "CN": 0.0}  # log growth of demand at cost, per quarter
+        price = p.chip_price_us / p.us_frontier_perf0
+        self.unit_cost = {"US": price, "CN": price}  # USD per H100e of the clouds' last purchases
 
     # ------------------------------------------------------------------ schedule
     @property
@@ -233,41 +246,44 @@ class AIBlocsModel(mesa.Model):
         self.years = (self.q - self.start_q) / 4
         p = self.p
         self.spend_years = p.spend_horizon * (1 - math.exp(-self.years / p.spend_horizon))
-        self.usage_index = math.exp(
-            p.demand_growth * self.spend_years + p.price_per_perf_decline * self.years
-        )
         # 1. policy
         self.us_gov.apply_policy()
         self.cn_gov.apply_policy()
         for g in self.gs_govs.values():
             g.update_deals()
-        # 2. chips
+        # 2. chips: budgets (plus what was carried over) spent in rounds, every dollar booked
         for d in self.designers:
             d.set_offers()
         for h in self.provinces:
             h.cancel_and_complete()
-        result = chips.clear(self, self._chip_budgets(), self.rng_market)
+        budgets = investment.chip_budgets(self)
+        result = chips.clear(self, budgets, self.carry, self.rng_market)
+        self.budgets, self.chip_result, self.carry = budgets, result, result.carry()
         # 3. capacity
         for site in [*self.us_clouds, *self.cn_clouds, *self.provinces]:
             site.depreciate()
-        self._install(result)
-        demand = capacity.cn_compute_demand(self)
-        self.cn_served = capacity.clear_cn_compute(self, demand)
-        self.cn_scarcity = 1 - self.cn_served
+        investment.install(self, result)
+        # 4. service markets: cost-based prices, demand from last quarter's adopters, clearing
+        before = {b: m.demand_at_cost for b, m in self.markets.items()}
+        self.markets = services.clear(self, self.counts, result.rented_h100e)
+        self.demand_growth = {b: math.log(max(m.demand_at_cost, 1e-12) / max(before[b], 1e-12))
+                              for b, m in self.markets.items()}  # fmt: skip
+        self.unit_cost = investment.unit_costs(result, self.unit_cost)
+        self.rental_price = self.markets["US"].cost
         hub_util = capacity.hub_utilisation(self)
         self.cn_gov.tighten_approvals(hub_util)
+        demand = self.markets["CN"].demand_at_cost
         growth = 4 * math.log(max(demand, 1e-9) / max(self.cn_demand_prev, 1e-9))
         self.cn_demand_prev = demand
         presigned = p.presigned_share * p.edwc_budget0 * max(0.0, growth)
         for h in self.provinces:
             h.propose(growth, self.cn_gov.approval_strictness, presigned)
-        # 4. models
-        us_train = p.us_training_share * sum(c.total_compute for c in self.us_clouds)
-        cn_train = p.us_training_share * self._cn_effective_compute()
-        capability.train_labs(self, us_train, cn_train)
+        # 5. models: labs train; each bloc's scarcity speeds its own efficiency
+        scarcity = {b: m.scarcity for b, m in self.markets.items()}
+        capability.train_labs(self, self._training_compute(), scarcity)
         cap_us, cap_cn = capability.best(self, "US"), capability.best(self, "CN")
         self.frontier.record(self.q, cap_us)
-        # 5. adoption (vectorised over all units)
+        # 6. adoption (vectorised over all units)
         util, afford = markets.cohort_offers(self)
         st = self.adopters
         flows = adoption_step(st, self.adjacency, util, afford, self.bass_p, self.bass_q,
@@ -276,72 +292,37 @@ class AIBlocsModel(mesa.Model):
                               on(p, "switching_costs", p.switch_cost_growth),
                               self.rng_adopt)  # fmt: skip
         counts = self._cohort_counts()
-        # 6. cloud/model market clearing
-        service = markets.clear_service_market(self, counts)
-        for c in self.us_clouds:
-            c.utilisation = min(1.0, self._us_demand() / max(c.total_compute / c.weight, 1e-9))
-        # 7. firms: learning, R&D
-        self.cn_units_in_use = result.units.get("CN", {}).get("CN", 0.0) + result.units.get(
-            "CN_state", {}).get("CN", 0.0)  # fmt: skip
+        # 7. value and rents; firms learn; US politics
+        rents = markets.value_and_rents(self, counts)
+        self.cn_units_in_use = result.units["CN"]["CN"] + result.units["CN_state"]["CN"]
         for d in self.designers:
             d.learn(self.cn_units_in_use / 1e6)
         lag = self.frontier.lag_months(self.q, cap_cn)
         self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
-        # 8. measurement (next quarter's budgets and demand read this quarter's adoption)
+        # 8. measurement (next quarter's budgets and demand read this quarter's adopters)
+        self.counts = counts
         self.adoption = regional_adoption(self.cohort_region, counts)
-        self.m = collect_metrics(
-            self, result, counts, flows, service, hub_util, cap_us, cap_cn, lag
-        )
+        self.m = collect_metrics(self, result, counts, flows, rents, hub_util, cap_us, cap_cn, lag)
         self.datacollector.collect(self)
         if self.q >= self.end_q:
             self.running = False
 
     # ------------------------------------------------------------------ helpers
-    def _chip_budgets(self) -> dict[str, float]:
+    def _training_compute(self) -> dict[str, float]:
+        """Each bloc's training compute (H100e): training_share of its clouds' effective compute.
+
+        Chinese domestic chips count at the Chinese software ecosystem's maturity, and mixed
+        fleets lose ``mixed_fleet_training`` of the integration cost.
+        """
         p = self.p
-        g = math.exp(p.budget_growth * self.spend_years)
-        e = p.budget_demand_elasticity
-        cn = sum(c.chip_budget(p.cn_chip_budget0 * g * (1 + e * self.adoption["CN"]))
-                 for c in self.cn_clouds)  # fmt: skip
-        g_us = math.exp(p.us_budget_growth * self.spend_years)
-        us = sum(c.chip_budget(p.us_chip_budget0 * g_us * (1 + e * self.adoption["US"]))
-                 for c in self.us_clouds)  # fmt: skip
-        state = sum(h.completing_budget for h in self.provinces)
-        return {"US": us, "GS": p.gs_chip_budget0 * g * (1 + e * self.adoption["GS"]),
-                "CN": cn, "CN_state": state}  # fmt: skip
-
-    def _install(self, res: chips.ChipResult) -> None:
-        for vendor in ("US", "CN"):
-            # US clouds host US purchases and the GS buyers' compute in their GS regions
-            us = res.compute.get("US", {}).get(vendor, 0.0) + res.compute.get("GS", {}).get(
-                vendor, 0.0
-            )
-            cn = res.compute.get("CN", {}).get(vendor, 0.0) + res.compute.get(
-                "smuggled", {}).get(vendor, 0.0)  # fmt: skip
-            for c in self.us_clouds:
-                c.install(vendor, us * c.weight)
-            for c in self.cn_clouds:
-                c.install(vendor, cn * c.weight)
-            state = res.compute.get("CN_state", {}).get(vendor, 0.0)
-            total_budget = sum(h.completing_budget for h in self.provinces)
-            for h in self.provinces:
-                if total_budget > 0:
-                    h.install(vendor, state * h.completing_budget / total_budget)
-
-    def _cn_effective_compute(self) -> float:
         eco = sum(d.ecosystem * d.weight for d in self.designers if d.bloc == "CN")
         us_chips = sum(c.compute["US"] for c in self.cn_clouds)
         cn_chips = sum(c.compute["CN"] for c in self.cn_clouds)
-        p = self.p
-        return (us_chips + eco * cn_chips) * (
+        cn = (us_chips + eco * cn_chips) * (
             1 - on(p, "mixed_fleet", p.mixed_fleet_cost) * p.mixed_fleet_training
             * (cn_chips > 0))  # fmt: skip
-
-    def _us_demand(self) -> float:
-        p = self.p
-        share = self.adoption["US"] + p.gs_demand_weight * self.adoption["GS"]
-        use = p.us_base_demand + (1 - p.us_base_demand) * share / p.demand_ref_adoption
-        return p.us_demand_ref * self.us_fleet0 * self.usage_index * use
+        us = sum(c.total_compute for c in self.us_clouds)
+        return {"US": p.training_share * us, "CN": p.training_share * cn}
 
     def _cohort_counts(self) -> np.ndarray:
         """(C, 3, 2) units by cohort, stack and lock-in; one bincount over all units."""

@@ -23,6 +23,7 @@ from aiblocs.model.params_chips import ChipParams
 from aiblocs.model.params_labs import LabParams
 from aiblocs.model.params_policy import PolicyParams
 from aiblocs.model.params_population import PopulationParams
+from aiblocs.model.params_services import ServiceParams
 from aiblocs.model.params_switches import SwitchParams
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
 class Params(
     SwitchParams,
     PolicyParams,
+    ServiceParams,
     LabParams,
     CapacityParams,
     ChipParams,

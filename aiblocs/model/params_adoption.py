@@ -20,17 +20,11 @@ class AdoptionParams:
         1.0, "ratio", 0, 5, "China imitation multiplier", "[131] (q varies by country)"
     )
     gs_q_mult: float = param(1.0, "ratio", 0, 3, "GS imitation multiplier", "[131] (0.56 vs 0.51)")
-    wtp_scale: float = param(
-        2.7, "ratio", 0.01, 100, "willingness to pay at income 1 vs price", "fit"
-    )
     income_elasticity: float = param(
         0.5, "ratio", 0, 2, "affordability elasticity to income per head", "[119] (North/South gap)"
     )
     income_ref: float = param(
         10.0, "USD k/head", 0.1, 1000, "income per head at which the income term is 1", "ass."
-    )
-    afford_price_elasticity: float = param(
-        0.3, "ratio", 0, 3, "affordability elasticity to the service price", "assumption"
     )
     scarcity_afford_exponent: float = param(
         0.5, "ratio", 0, 3, "elasticity of China's affordability to its served share", "ass."
@@ -83,9 +77,6 @@ class AdoptionParams:
     )
     lock_in_threshold: float = param(
         2.0, "utility", 0, 50, "cost above which a unit is locked", "def."
-    )
-    rent_base: float = param(
-        0.2, "fraction", 0, 1, "providers' share of value from a contestable unit", "ass."
     )
     rent_markup_locked: float = param(
         0.5, "fraction", 0, 5, "extra markup on locked-in units", "assum."

@@ -15,7 +15,7 @@ class CapacityParams:
         0.5, "USD bn/quarter", 0.01, 1e3, "China accelerator spend 2022", "[72]"
     )
     us_chip_budget0: float = param(
-        3.0, "USD bn/quarter", 0, 1e4, "US accelerator spend 2022", "[44],[91]"
+        3.0, "USD bn/quarter", 0.01, 1e4, "US accelerator spend 2022", "[44],[91]"
     )
     gs_chip_budget0: float = param(
         0.3, "USD bn/quarter", 0, 1e3, "GS accelerator spend 2022", "[124]"
@@ -51,9 +51,6 @@ class CapacityParams:
     )
     cloud_util0: float = param(0.7, "fraction", 0, 1, "clouds' utilisation in 2022", "assumption")
     hub_util0: float = param(0.6, "fraction", 0, 1, "hubs' utilisation in 2022", "assumption")
-    demand_growth: float = param(
-        0.35, "1/year (log)", 0, 3, "growth of compute use per unit", "[87]"
-    )
     demand_ref_adoption: float = param(
         0.3, "fraction", 0.05, 1, "adoption at which adopters' compute use is 1", "assumption"
     )
@@ -65,12 +62,6 @@ class CapacityParams:
     )
     us_base_demand: float = param(
         0.35, "fraction", 0, 1, "US compute demand not from adopters", "assumption"
-    )
-    us_demand_ref: float = param(
-        0.7, "fraction", 0.05, 5, "US demand at reference adoption vs the 2022 US fleet", "ass."
-    )
-    gs_demand_weight: float = param(
-        0.5, "ratio", 0, 2, "weight of GS adoption in the demand on US clouds", "assumption"
     )
     latency_sensitive: float = param(0.6, "fraction", 0, 1, "real-time share of CN demand", "[79]")
     edwc_optimism: float = param(
@@ -109,6 +100,14 @@ class CapacityParams:
     )
     project_size: float = param(
         0.3, "USD bn", 0.001, 100, "chip spend per hub project (cancellation counts)", "[81]"
+    )
+    small_build_ban_from: str = param(
+        "2024Q3",
+        "quarter",
+        None,
+        None,
+        "from when hub projects below project_size are refused",
+        "[9], assumption (date)",
     )
     build_lag: int = param(4, "quarters", 1, 16, "construction lag of a hub project", "assumption")
     pooling_start: str = param(

@@ -114,10 +114,27 @@ class ChipParams:
     n_licences: int = param(
         20, "licences", 1, 1000, "licence decisions per tier and quarter (draw granularity)", "ass."
     )
-    substitution: float = param(
-        0.8, "fraction", 0, 1, "share of denied Chinese spend re-spent on allowed chips", "ass."
-    )
     smuggle_leak: float = param(
         0.35, "fraction", 0, 1, "share of denied demand seeking smugglers", "[73]"
     )
-    smuggle_premium: float = param(0.5, "fraction", 0, 5, "black-market markup", "[76]")
+    grey_premium0: float = param(
+        0.12, "fraction", 0, 5, "grey-market markup over list price with no detection risk", "[76]"
+    )
+    grey_risk_premium: float = param(
+        1.0, "ratio", 0, 10, "rise of the grey markup per unit of detection probability", "ass."
+    )
+    cn_customs_enforcement: float = param(
+        0.3, "fraction", 0, 1, "probability China's customs seize chips it blocks", "[18], ass."
+    )
+    rental_share: float = param(
+        0.15, "fraction", 0, 1, "share of US-denied spend renting cloud compute abroad", "[74]"
+    )
+    rental_markup: float = param(
+        0.5, "fraction", 0, 5, "markup of rented foreign compute over its cost", "assumption"
+    )
+    carry_lapse: float = param(
+        0.25, "1/quarter", 0, 1, "share of unspent chip budget returned to other uses", "ass."
+    )
+    market_rounds: int = param(
+        3, "rounds", 1, 10, "rounds in which rationed chip spend is re-spent", "assumption"
+    )

@@ -14,17 +14,14 @@ class LabParams:
     capability_per_decade: float = param(
         1.0, "index/log10", 0.01, 10, "capability per 10x compute", "ass."
     )
-    us_training_share: float = param(
-        0.2, "fraction", 0.01, 1, "share of compute used for training", "ass."
+    training_share: float = param(
+        0.2, "fraction", 0.01, 0.9, "share of each bloc's compute used for training", "assumption"
     )
     efficiency_growth: float = param(
         0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "[109]"
     )
     induced_efficiency: float = param(
         0.7, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
-    )
-    cn_compute_ratio_want: float = param(
-        0.5, "ratio", 0, 10, "CN labs' compute aim vs US labs", "ass."
     )
     open_weight_spillover: float = param(
         0.3, "fraction", 0, 1, "share of gap closed by open weights", "[37]"
@@ -35,6 +32,14 @@ class LabParams:
     absorption_cn: float = param(
         1.0, "fraction", 0, 1, "share of the open-weight spillover Chinese labs absorb", "ass."
     )
+    distillation: float = param(
+        0.3,
+        "1/year",
+        0,
+        2,
+        "share of its capability gap a lab behind the leader closes a year",
+        "[23], [24]",
+    )
     open_weight_threshold: float = param(
         0.5, "fraction", 0, 1, "lab openness from which its efficiency spills over", "assumption"
     )
@@ -43,8 +48,3 @@ class LabParams:
         0.7, "1/year (log)", 0, 3, "frontier compute growth in the initial slope", "assumption"
     )
     us_price0: float = param(20.0, "USD/M tokens", 0.01, 1e3, "frontier price 2022", "[109]")
-    cn_price_ratio: float = param(0.2, "ratio", 0.001, 10, "CN/US inference price", "[106],[110]")
-    scarcity_markup: float = param(
-        1.0, "ratio", 0, 10, "rise of the Chinese price per unit of compute scarcity", "assumption"
-    )
-    price_decline: float = param(1.2, "1/year (log)", 0, 5, "inference price decline", "[109] 280x")

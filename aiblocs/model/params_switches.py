@@ -27,11 +27,22 @@ class SwitchParams:
         "switch: Chinese labs learn from the open-weight efficiency frontier",
         "def.",
     )
+    mech_distillation: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: labs behind the world's best model learn from it, whoever leads",
+        "def.",
+    )
     mech_induced_efficiency: bool = param(
         True, "flag", None, None, "switch: compute scarcity speeds up algorithmic progress", "def."
     )
     mech_smuggling: bool = param(
         True, "flag", None, None, "switch: denied Chinese demand leaks to smugglers", "def."
+    )
+    mech_cloud_rental: bool = param(
+        True, "flag", None, None, "switch: denied Chinese demand rents compute abroad", "def."
     )
     mech_fee_passthrough: bool = param(
         True, "flag", None, None, "switch: Chinese buyers bear part of the US export fee", "def."
@@ -89,11 +100,19 @@ class SwitchParams:
         "flag",
         None,
         None,
-        "switch: compute scarcity in China raises Chinese service prices",
+        "switch: excess compute demand raises a stack's service price",
         "def.",
     )
+    mech_lock_in_rents: bool = param(
+        True, "flag", None, None, "switch: providers charge locked-in adopters a markup", "def."
+    )
     mech_scarcity_throttle: bool = param(
-        True, "flag", None, None, "switch: unserved compute demand slows Chinese adoption", "def."
+        True,
+        "flag",
+        None,
+        None,
+        "switch: unserved compute demand lowers service quality, slowing adoption",
+        "def.",
     )
     mech_edwc_optimism: bool = param(
         True,
@@ -109,6 +128,14 @@ class SwitchParams:
         None,
         None,
         "switch: Beijing tightens hub approvals when utilisation is low",
+        "def.",
+    )
+    mech_small_build_ban: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: hub projects below project_size are refused from small_build_ban_from",
         "def.",
     )
     mech_pooling: bool = param(

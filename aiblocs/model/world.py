@@ -76,6 +76,7 @@ class Country:
     region: str = spec("choice", "region", choices=REGIONS)
     weight: float = _share("share of its region's adopter units")
     income: float = spec("number", "GDP per head", 0, 1000, "USD thousand", lo_open=True)
+    population: float = spec("number", "people aged 15-64", 0, 5000, "million", lo_open=True)
     infra: float = spec("number", "digital infrastructure index", 0, 1, "index")
     alignment: float = spec("number", "political alignment, -1 China to +1 US", -1, 1, "index")
     sovereignty: bool = spec("flag", "data must be hosted locally")

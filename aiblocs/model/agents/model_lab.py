@@ -32,17 +32,20 @@ class ModelLab(mesa.Agent):
         self.capability = 0.0
         self.scarcity = 0.0
 
-    def train(self, compute: float, wanted: float, frontier_log_eff: float) -> None:
+    def train(
+        self, compute: float, scarcity: float, frontier_log_eff: float, leader: float
+    ) -> None:
         """Update efficiency (baseline, scarcity-induced, open-weight spillover) and capability.
 
         Args:
             compute: effective training compute available to the lab (H100e).
-            wanted: compute the lab would want to keep pace with the frontier (H100e).
+            scarcity: its bloc's compute scarcity in [0, 1] (unserved share of demand).
             frontier_log_eff: best log efficiency among open-weight models (spillover source).
+            leader: the best capability of any lab last quarter (distillation source).
         """
         p = self.model.p
         self.training_compute = compute
-        self.scarcity = max(0.0, 1.0 - compute / wanted) if wanted > 0 else 0.0
+        self.scarcity = scarcity
         growth = p.efficiency_growth + on(p, "induced_efficiency", p.induced_efficiency) * (
             self.scarcity
         )
@@ -54,6 +57,9 @@ class ModelLab(mesa.Agent):
         if frontier_log_eff > self.log_eff:
             gap = frontier_log_eff - self.log_eff
             self.log_eff += p.open_weight_spillover * absorb / 4 * gap
+        if leader > self.capability:  # capability points -> log efficiency
+            behind = (leader - self.capability) / p.capability_per_decade * math.log(10)
+            self.log_eff += on(p, "distillation", p.distillation) / 4 * behind
         self.update_capability()
 
     def update_capability(self) -> None:

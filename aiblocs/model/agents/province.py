@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import mesa
 
+from aiblocs.model.agents.site import ComputeSite
+
 from aiblocs.model.mechanisms import on
 
 
-class Province(mesa.Agent):
+class Province(ComputeSite):
     """A hub's local government. Builds on *expected* demand with an optimism bias.
 
     State: hub compute (H100e) by chip vendor, pipeline of approved projects (USD bn by
@@ -17,20 +19,12 @@ class Province(mesa.Agent):
     def __init__(
         self, model: mesa.Model, name: str, east: bool, optimism_mult: float, weight: float
     ) -> None:
-        super().__init__(model)
+        super().__init__(model, 0.0, 0.0, model.p.hub_util0)
         self.name, self.east, self.optimism_mult, self.weight = name, east, optimism_mult, weight
-        self.compute = {"US": 0.0, "CN": 0.0}
         self.pipeline: dict[int, float] = {}
-        self.utilisation = model.p.hub_util0
-        self.served = 0.0
         self.low_quarters = 0
         self.cancelled = 0.0
         self.completing_budget = 0.0
-
-    @property
-    def total_compute(self) -> float:
-        """Hub compute in H100e."""
-        return self.compute["US"] + self.compute["CN"]
 
     def propose(self, demand_growth: float, strictness: float, presigned: float) -> None:
         """Propose builds from expected demand growth (with optimism), subject to approval.
@@ -47,6 +41,8 @@ class Province(mesa.Agent):
         growth = min(p.edwc_growth_cap, max(0.0, demand_growth))
         wanted = p.edwc_budget0 * self.weight * (1 + optimism * growth)
         approved = (1 - strictness) * wanted + strictness * min(wanted, presigned * self.weight)
+        if m.q >= m.small_build_ban and approved < on(p, "small_build_ban", p.project_size):
+            approved = 0.0  # no local project below the minimum size once the ban applies
         due = m.q + p.build_lag
         self.pipeline[due] = self.pipeline.get(due, 0.0) + approved
 
@@ -61,12 +57,3 @@ class Province(mesa.Agent):
                 self.pipeline[due] -= cut
                 self.cancelled += cut / p.project_size  # projects
         self.completing_budget = self.pipeline.pop(m.q, 0.0)
-
-    def install(self, vendor: str, h100e: float) -> None:
-        """Add delivered hub compute."""
-        self.compute[vendor] += h100e
-
-    def depreciate(self) -> None:
-        """Retire a fixed share of hub compute each quarter."""
-        for k in self.compute:
-            self.compute[k] *= 1 - self.model.p.depreciation
