@@ -131,7 +131,7 @@ def _grid(texts: list[str]) -> dict[str, list]:
 
 def spec_from_args(args: argparse.Namespace):
     """The validated experiment and the outcomes to print (ValueError naming the option)."""
-    from aiblocs.ensemble.spec import ExperimentSpec, calibrated_vectors, grid
+    from aiblocs.ensemble.spec import MAX_SEEDS, ExperimentSpec, calibrated_vectors, grid
     from aiblocs.ensemble.specfile import load_spec_file
     from aiblocs.model.outcomes import HEADLINE, OUTCOMES
 
@@ -143,6 +143,10 @@ def spec_from_args(args: argparse.Namespace):
         loaded = load_spec_file(args.spec)
         spec, outcomes = loaded.spec, list(loaded.outcomes or HEADLINE)
     else:
+        if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
+            raise ValueError(f"--seeds must be in [1, {MAX_SEEDS:,}], got {args.seeds}")
+        if args.root_seed is not None and not 0 <= args.root_seed < 2**63:
+            raise ValueError(f"--root-seed must be in [0, 2^63), got {args.root_seed}")
         axes = _grid(args.grid)
         vectors = ()
         if args.calibrated:

@@ -167,6 +167,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if not 1 <= args.keep <= 100:
         raise ValueError(f"--keep must be in [1, 100], got {args.keep}")
     over = _check(args)
+    if args.method == "sobol" and not 2 <= args.screen_n <= 10_000:
+        raise ValueError(f"--screen-n must be in [2, 10000], got {args.screen_n}")
     sa.check_morris_r(args.n if args.method == "morris" else args.screen_n)
     if args.method == "sobol":
         sa.check_sobol_n(args.n)

@@ -56,17 +56,27 @@ def init_worker(pid: int) -> None:
 
 @contextlib.contextmanager
 def sigint_deferred() -> Iterator[None]:
-    """Block SIGINT in this block; processes and threads started in it keep it blocked.
+    """Hold Ctrl+C back in this block; processes started in it keep SIGINT blocked.
 
-    Worker processes started here (and the forkserver they come from) inherit the blocked
-    signal, so a Ctrl+C during start-up prints no traceback from them; this process receives
-    a Ctrl+C of the block when it ends, as KeyboardInterrupt.
+    SIGINT is blocked in this thread, so worker processes started here (and the forkserver they
+    come from) inherit the block and print no traceback on Ctrl+C; and this process only records
+    a Ctrl+C that another thread receives, so the block is never left half done (a worker
+    started but not recorded). A recorded Ctrl+C is raised as KeyboardInterrupt at its end.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    from multiprocessing import resource_tracker
+
+    # Start the resource tracker first: starting it unblocks SIGINT in this thread when done.
+    resource_tracker.ensure_running()
+    caught: list[int] = []
+    old_handler = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending Ctrl+C arrives now
+        signal.signal(signal.SIGINT, old_handler)
+    if caught:
+        raise KeyboardInterrupt
