@@ -107,7 +107,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         "seed": args.seed,
     }
     t0 = time.perf_counter()
-    with locked(out), Store(out, "calibration", identity) as store, executor:
+    with locked(out, "calibration"), Store(out, "calibration", identity) as store, executor:
         if args.seeds < 3:
             print(
                 f"warning: {args.seeds} seed(s) per parameter vector: the simulated variance in "

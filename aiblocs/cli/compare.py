@@ -210,7 +210,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
 
     t0 = time.perf_counter()
-    with locked(out), executor:  # one process writes the folder: runs and report
+    with locked(out, "compare"), executor:  # one process writes the folder: runs and report
         store = run_experiment(
             spec, out, executor, progress=not args.no_progress, announce=announce
         )

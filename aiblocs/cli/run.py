@@ -139,7 +139,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         **provenance.record(),
         "complete": False,
     }
-    with locked(out):
+    with locked(out, "run"):
         _claim_run_folder(out, args.force)
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, default=str))
         model.run_model()

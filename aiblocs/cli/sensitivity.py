@@ -112,7 +112,7 @@ def _claimed(out: Path, command: str) -> Iterator[None]:
     """Hold ``out`` for ``command`` (locked; a folder of another kind is refused)."""
     from aiblocs.ensemble.folders import claim, locked
 
-    with locked(out):
+    with locked(out, KINDS[command]):
         claim(out, KINDS[command])
         yield
 

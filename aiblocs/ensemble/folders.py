@@ -67,12 +67,27 @@ def _busy(folder: Path) -> ValueError:
     )
 
 
-def acquire(folder: Path, store: bool = False) -> None:
+def acquire(folder: Path, store: bool = False, kind: str | None = None) -> None:
     """Lock ``folder`` (created if missing) for this process; ValueError if another holds it.
 
     Re-entrant, except that one store at a time may hold a folder (``store=True``): a second
-    open store of the same folder, even in this process, is refused like another process.
+    open store of the same folder, even in this process, is refused like another process. A
+    folder that is not a results folder (files but no manifest, or a manifest that is not an
+    aiblocs one) or, given ``kind``, holds another kind, is refused before a lock file is made.
     """
+    if folder.is_dir():
+        found = read_kind(folder)
+        others = foreign_files(folder)
+        if found is None and others and not (folder / LOCK).exists():
+            raise ValueError(
+                f"results folder {folder} already holds files ({', '.join(others[:3])}) but no "
+                "manifest.json; use an empty or new --out folder"
+            )
+        if kind is not None and found is not None and found != kind:
+            raise ValueError(
+                f"results folder {folder} holds {found} results, not {kind} results; "
+                "use another --out folder"
+            )
     folder.mkdir(parents=True, exist_ok=True)
     key = folder.resolve()
     if key in _HELD:
@@ -106,9 +121,9 @@ def release(folder: Path, store: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def locked(folder: Path) -> Iterator[Path]:
-    """Hold ``folder``'s lock for the ``with`` block."""
-    acquire(folder)
+def locked(folder: Path, kind: str | None = None) -> Iterator[Path]:
+    """Hold ``folder``'s lock for the ``with`` block (see :func:`acquire`)."""
+    acquire(folder, kind=kind)
     try:
         yield folder
     finally:

@@ -88,8 +88,8 @@ def _read_json(path: Path, where: str) -> dict[str, Any]:
         raise ValueError(f"{where} does not exist") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"{where} is not a readable JSON file ({e})") from None
-    if isinstance(data, dict) and "spec" in data and isinstance(data.get("kind"), str):
-        if data["kind"] != "compare":
+    if isinstance(data, dict) and isinstance(data.get("kind"), str):  # a results manifest
+        if data["kind"] != "compare" or "spec" not in data:
             raise ValueError(f"{where} is the manifest of {data['kind']} results, not a compare")
         data = data["spec"]
     if not isinstance(data, dict):

@@ -93,7 +93,9 @@ class Store:
     def open(self) -> Store:
         """Create or resume the folder, lock it, and read which tasks are done."""
         check_out(self.folder)
-        acquire(self.folder, store=True)  # the command may hold it; another store may not
+        acquire(
+            self.folder, store=True, kind=self.kind
+        )  # the command may hold it; another store may not
         self._locked = True
         try:
             self._read_manifest()
