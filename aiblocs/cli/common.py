@@ -86,7 +86,8 @@ def add_executor_args(parser: argparse.ArgumentParser) -> None:
         "--scheduler",
         default=None,
         metavar="ADDRESS",
-        help="run on a running Dask scheduler, tcp://host:port (checked before anything runs)",
+        help="run on a running Dask scheduler, tcp://host:port, checked before anything runs "
+        "(default: none, the local process pool)",
     )
     parser.add_argument(
         "--dask-local",

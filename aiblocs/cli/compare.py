@@ -45,7 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=None,
         metavar="FILE",
         help="experiment spec: a TOML file (see examples/experiments/) or a results folder's "
-        "manifest.json; replaces the options --regimes to --outcomes",
+        "manifest.json; replaces the options --regimes to --outcomes (default: none, the "
+        "options give the experiment)",
     )
     c.add_argument(
         "--regimes",
