@@ -91,9 +91,9 @@ CLI = [
     (["run", "--out", "{compare}", "--force"], "{compare}", "holds compare results, not run"),
     (["run", "--out", "{inputs}", "--force"], "{inputs}", "but no manifest.json"),
     # compare
-    (["compare", "--seeds", "1000000000"], "--seeds", "must be in [1, 100,000]"),
-    (["compare", "--seeds", "0"], "--seeds", "must be in [1, 100,000]"),
-    (["compare", "--root-seed", "-1"], "--root-seed", "must be in [0, 2^63)"),
+    (["compare", "--seeds", "1000000000"], "--seeds", "must be a whole number in [1, 100,000]"),
+    (["compare", "--seeds", "0"], "--seeds", "must be a whole number in [1, 100,000]"),
+    (["compare", "--root-seed", "-1"], "--root-seed", "a whole number in [0, 2^63)"),
     (["compare", "--bootstrap", "-1"], "--bootstrap", "must be in [0, 100000]"),
     (["compare", "--bootstrap", "1000000000"], "--bootstrap", "must be in [0, 100000]"),
     (["compare", "--bootstrap", "60000", "--seeds", "1000"], "--bootstrap", "0.8 GiB"),

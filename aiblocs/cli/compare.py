@@ -145,9 +145,13 @@ def spec_from_args(args: argparse.Namespace):
         spec, outcomes = loaded.spec, list(loaded.outcomes or HEADLINE)
     else:
         if args.seeds is not None and not 1 <= args.seeds <= MAX_SEEDS:
-            raise ValueError(f"--seeds must be in [1, {MAX_SEEDS:,}], got {args.seeds}")
+            raise ValueError(
+                f"--seeds must be a whole number in [1, {MAX_SEEDS:,}], got {args.seeds}"
+            )
         if args.root_seed is not None and not 0 <= args.root_seed < 2**63:
-            raise ValueError(f"--root-seed must be in [0, 2^63), got {args.root_seed}")
+            raise ValueError(
+                f"--root-seed must be a whole number in [0, 2^63), got {args.root_seed}"
+            )
         axes = _grid(args.grid)
         vectors = ()
         if args.calibrated:
