@@ -22,6 +22,8 @@ from aiblocs.ensemble.folders import claim, locked
 from aiblocs.ensemble.store import Store
 
 BASE = {  # options every case of a command gets unless it gives them itself
+    "explain": [["--n-adopters", "100"], ["--seeds", "2"], ["--no-progress"]],
+    "levers": [["--n-adopters", "100"], ["--seeds", "2"], ["--no-progress"]],
     "compare": [["--regimes", "open"], ["--seeds", "2"], ["--n-adopters", "100"],
                 ["--no-progress"], ["--no-figures"]],
     "run": [["--no-plot"]],
@@ -38,7 +40,10 @@ def stored(tmp_path_factory):
     with Store(root / "calibration", "calibration", {"targets": []}) as store:
         store.write_manifest(new_session=True, start="then")
     (root / "calibration" / "report.md").write_text("a calibration report\n")
-    for kind, name in (("sensitivity-analysis", "sensitivity"), ("scenario-discovery", "discover")):
+    with Store(root / "explain", "explain", {"regimes": []}) as store:
+        store.write_manifest(new_session=True, start="then")
+    for kind, name in (("sensitivity-analysis", "sensitivity"), ("scenario-discovery", "discover"),
+                       ("lever-checks", "levers")):  # fmt: skip
         with locked(root / name):
             claim(root / name, kind)
         (root / name / "report.md").write_text(f"a {kind} report\n")
@@ -172,6 +177,18 @@ CLI = [
     (["discover", "--n", "200000", "--seeds", "10"], "--seeds 10", "more than the limit"),
     (["discover", "--tol-months", "nan"], "--tol-months", "must be in [0, 60]"),
     (["discover", "--sample-seed", "99999999999"], "--sample-seed", "[0, 2147483647]"),
+    # explain and levers
+    (["explain", "--seeds", "0"], "--seeds", "must be a whole number in [1, 100,000]"),
+    (["explain", "--root-seed", "-1"], "--root-seed", "a whole number in [0, 2^63)"),
+    (["explain", "--outcome", "nope"], "--outcome", "unknown outcome(s) ['nope']"),
+    (["explain", "--mechanisms", "nope"], "--mechanisms", "unknown mechanism(s) ['nope']"),
+    (["explain", "--regimes", "open", "{inputs}/bin.toml"], "{inputs}/bin.toml", "not UTF-8"),
+    (["explain", "--out", "{compare}"], "{compare}", "holds compare results, not explain"),
+    (["levers", "--levers", "{inputs}/bin.toml"], "--levers {inputs}/bin.toml", "not UTF-8"),
+    (["levers", "--levers", "{inputs}/param5.toml"], "--levers", "expected [[lever]] tables"),
+    (["levers", "--only", "nope"], "--only", "unknown lever(s) ['nope']"),
+    (["levers", "--seeds", "0"], "--seeds", "must be a whole number in [1, 100,000]"),
+    (["levers", "--out", "{explain}"], "{explain}", "holds explain results, not lever-checks"),
     # dashboard
     (["viz", "--host", ""], "--host", "must name an interface"),
     (["viz", "--host", " 127.0.0.1"], "--host", "must name an interface"),
@@ -237,6 +254,8 @@ def test_stored_folders_fixture_holds_what_the_cases_assume(stored):
         "calibration": "calibration",
         "sensitivity": "sensitivity-analysis",
         "discover": "scenario-discovery",
+        "explain": "explain",
+        "levers": "lever-checks",
     }
     assert list((stored / "compare" / "parts").glob("part-*.parquet"))
     assert (stored / "run" / "quarterly.parquet").exists()

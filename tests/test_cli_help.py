@@ -8,7 +8,8 @@ import pytest
 from aiblocs.cli import build_parser, main
 from aiblocs.provenance import VERSION
 
-COMMANDS = ("regimes", "params", "run", "compare", "calibrate", "sensitivity", "discover", "viz")
+COMMANDS = ("regimes", "params", "run", "compare", "explain", "levers", "calibrate", "sensitivity",
+            "discover", "viz")  # fmt: skip
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:
