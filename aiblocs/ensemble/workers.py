@@ -34,7 +34,10 @@ def _wait_for_exit(pid: int) -> None:
             except PermissionError:
                 pass
             time.sleep(1.0)
-    select.select([fd], [], [])  # a pidfd becomes readable when its process ends
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)  # a pidfd becomes readable when its process ends
+    while not poller.poll():
+        pass
 
 
 def watch_parent(pid: int) -> None:
