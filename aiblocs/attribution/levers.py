@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -28,6 +27,7 @@ from aiblocs.ensemble.store import load_parts
 from aiblocs.model.outcomes import OUTCOMES
 from aiblocs.model.params import PARAM_FIELDS
 from aiblocs.model.regimes import REGIME_FIELDS, Regime, get_regime
+from aiblocs.model.tomlfile import read_toml
 from aiblocs.viz.levers import lever_regime
 
 KINDS = ("set", "rule", "regime")
@@ -78,17 +78,17 @@ class Lever:
 def load_levers(path: str | Path | None = None) -> list[Lever]:
     """Read and validate ``levers.toml`` (default: the packaged file)."""
     if path is None:
-        text, where = (resources.files("aiblocs.attribution") / "levers.toml").read_text(), "levers"
+        where = "levers"
+        with resources.as_file(resources.files("aiblocs.attribution") / "levers.toml") as shipped:
+            data = read_toml(shipped, "shipped")
     else:
-        where = str(path)
-        try:
-            text = Path(path).read_text()
-        except (OSError, UnicodeDecodeError) as e:
-            raise ValueError(f"--levers {where}: cannot read it ({e})") from None
-    try:
-        rows = tomllib.loads(text).get("lever", [])
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{where} is not valid TOML: {e}") from None
+        where = f"--levers {path}"
+        data = read_toml(path, "--levers")  # missing, binary, invalid TOML: option and file named
+    rows = data.get("lever", [])
+    if set(data) - {"lever"} or not isinstance(rows, list) or not rows:
+        raise ValueError(f"{where}: expected [[lever]] tables only, found {sorted(data) or 'none'}")
+    if not all(isinstance(r, dict) for r in rows):
+        raise ValueError(f"{where}: 'lever' must be an array of tables ([[lever]] blocks)")
     out = []
     for i, row in enumerate(rows):
         name = row.get("name", f"#{i + 1}")

@@ -23,8 +23,12 @@ from aiblocs.model.scenario import Scenario
 
 
 def moments_task(payload: tuple) -> pd.DataFrame:
-    """Worker: run one (parameter vector, seed) and return its target statistics as one row."""
-    task, key, seed_idx, scenario, seed, targets = payload
+    """Worker: run one (parameter vector, seed) and return its target statistics as one row.
+
+    The row also carries its provenance: regime, seed and the vector's parameter values
+    (``param:NAME`` columns, so they can never clash with a target's name).
+    """
+    task, key, seed_idx, scenario, seed, targets, theta = payload
     values = moments(run(scenario, seed), targets)
     return pd.DataFrame(
         [
@@ -32,6 +36,9 @@ def moments_task(payload: tuple) -> pd.DataFrame:
                 "task": task,
                 "key": key,
                 "seed_index": seed_idx,
+                "seed": seed,
+                "regime": scenario.regime.name,
+                **{f"param:{k}": v for k, v in theta.items()},
                 **{t.name: float(v) for t, v in zip(targets, values, strict=True)},
             }
         ]
@@ -80,9 +87,10 @@ class Simulator:
         todo = {k: t for k, t in zip(keys, thetas, strict=True) if k not in self.cache}
         tasks = []
         for k, t in todo.items():
-            scn = self.scenario.replace(**dict(zip(self.names, map(float, t), strict=True)))
+            theta = dict(zip(self.names, map(float, t), strict=True))
+            scn = self.scenario.replace(**theta)
             tasks += [
-                (f"{k}|{i}", (f"{k}|{i}", k, i, scn, s, list(self.targets)))
+                (f"{k}|{i}", (f"{k}|{i}", k, i, scn, s, list(self.targets), theta))
                 for i, s in enumerate(self.seeds)
             ]
         partial: dict[str, dict[int, np.ndarray]] = {k: {} for k in todo}

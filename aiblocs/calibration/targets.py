@@ -8,7 +8,6 @@ quantities in :data:`DERIVED`.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.outcomes import SERIES
 from aiblocs.model.params import PARAM_FIELDS, Params
+from aiblocs.model.tomlfile import read_toml
 
 Z90 = 1.645  # a band [lo, hi] is read as a 90% interval: sigma = (hi - lo) / (2 * Z90)
 STATS = ("mean", "sum", "last", "growth")
@@ -77,20 +77,12 @@ class Dimension:
     why: str
 
 
-def _read(path: str | Path | None, default: str) -> dict:
+def _read(path: str | Path | None, default: str, option: str) -> dict:
+    """The TOML table of ``path`` (the shipped ``default`` if None); errors name ``option``."""
     if path is None:
-        text = (resources.files("aiblocs.calibration") / default).read_text()
-        where = default
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text()
-        except FileNotFoundError:
-            raise ValueError(f"file {path} does not exist") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{where} is not valid TOML: {e}") from None
+        with resources.as_file(resources.files("aiblocs.calibration") / default) as shipped:
+            return read_toml(shipped, "shipped file")
+    return read_toml(path, option)
 
 
 def _tables(data: dict, key: str, allowed: set[str], where: str) -> list[dict]:
@@ -104,9 +96,22 @@ def _tables(data: dict, key: str, allowed: set[str], where: str) -> list[dict]:
     return rows
 
 
+def _load(path: str | Path | None, option: str, default: str, parse):
+    """Read a file and ``parse`` its table; a ValueError names the option and the file."""
+    data = _read(path, default, option)
+    try:
+        return parse(data)
+    except ValueError as e:
+        where = f"{option} {path}" if path is not None else f"shipped {default}"
+        raise ValueError(f"{where}: {e}") from None
+
+
 def load_targets(path: str | Path | None = None) -> tuple[list[Target], dict[str, str]]:
-    """Targets and the unmapped-facts notes, validated (field named in any error)."""
-    data = _read(path, "targets.toml")
+    """Targets and the unmapped-facts notes, validated (option, file and field named)."""
+    return _load(path, "--targets", "targets.toml", _parse_targets)
+
+
+def _parse_targets(data: dict) -> tuple[list[Target], dict[str, str]]:
     params = Params()
     first, last = parse_quarter(params.start), parse_quarter(params.end)
     targets, names = [], set()
@@ -160,7 +165,10 @@ def load_targets(path: str | Path | None = None) -> tuple[list[Target], dict[str
 
 def load_space(path: str | Path | None = None) -> list[Dimension]:
     """Calibrated parameters and ranges, validated against the parameter bounds."""
-    data = _read(path, "space.toml")
+    return _load(path, "--space", "space.toml", _parse_space)
+
+
+def _parse_space(data: dict) -> list[Dimension]:
     dims = []
     for i, row in enumerate(_tables(data, "param", {"param"}, "space")):
         name = row.get("name")

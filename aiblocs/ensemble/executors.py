@@ -9,10 +9,14 @@ only when asked for.
 from __future__ import annotations
 
 import importlib
+import numbers
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
+from aiblocs.ensemble.workers import init_worker, sigint_deferred
 from aiblocs.model.memory import check_memory
 
 PRELOAD = "aiblocs.ensemble.tasks"  # imported once in every worker (the model and the tasks)
@@ -31,13 +35,86 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def max_workers() -> int:
+    """Most worker processes allowed: four per usable core (CPU-bound runs gain nothing more)."""
+    return 4 * default_workers()
+
+
+def check_workers(n: Any, option: str = "workers") -> int:
+    """``n`` as a worker count in [1, :func:`max_workers`]; ValueError naming ``option``."""
+    hi = max_workers()
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= hi:
+        raise ValueError(
+            f"{option} must be a whole number in [1, {hi}] (4 x the {default_workers()} usable "
+            f"cores), got {n!r}"
+        )
+    return int(n)
+
+
+def check_scheduler(address: Any, timeout: float = 5.0) -> str:
+    """A reachable Dask scheduler address (``tcp://host:port``); ValueError naming --scheduler.
+
+    The scheduler is contacted (TCP connect, ``timeout`` seconds) so that a wrong address fails
+    in seconds, before any results folder is created.
+    """
+    text = address if isinstance(address, str) else ""
+    url = urlsplit(text if "://" in text else f"tcp://{text}")
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+    if not text.strip() or url.scheme not in ("tcp", "tls") or not url.hostname or not port:
+        raise ValueError(
+            f"--scheduler must be a Dask scheduler address like tcp://host:8786, got {address!r}"
+        )
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except OSError as e:
+        reason = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise ValueError(
+            f"--scheduler {text}: cannot reach a scheduler there ({reason}, waited up to "
+            f"{timeout:g} s); start one with `dask scheduler` or use --workers"
+        ) from None
+    return text
+
+
+def probe_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Check that a Dask scheduler with workers answers at ``address`` within ``timeout`` s.
+
+    Raises ValueError naming --scheduler otherwise (a port that answers but speaks another
+    protocol included), so a wrong address fails before anything runs or any folder is made.
+    """
+    import asyncio
+
+    from distributed.core import rpc
+
+    async def identity() -> dict:
+        r = rpc(address, timeout=timeout, connection_args={})
+        try:
+            return await asyncio.wait_for(r.identity(), timeout)
+        finally:
+            await r.close_rpc()
+
+    try:
+        info = asyncio.run(identity())
+    except Exception as e:  # a failed handshake surfaces as many exception types
+        reason = " ".join(str(e).split())[:160] or type(e).__name__
+        raise ValueError(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s ({reason})"
+        ) from None
+    if not isinstance(info, dict) or info.get("type") != "Scheduler":
+        raise ValueError(f"--scheduler {address} answered, but is not a Dask scheduler")
+    if not info.get("n_workers", 1):
+        raise ValueError(
+            f"--scheduler {address} has no workers; start some with `dask worker {address}`"
+        )
+
+
 class LocalExecutor:
     """Process pool with ``workers`` processes (``workers=1`` runs in this process)."""
 
     def __init__(self, workers: int | None = None) -> None:
-        workers = default_workers() if workers is None else workers
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"workers must be a positive integer, got {workers!r}")
+        workers = default_workers() if workers is None else check_workers(workers)
         self.workers = workers
         self.name = f"local process pool, {workers} worker(s)"
         self._pool = None  # started on first use and kept for later batches (calibration)
@@ -52,7 +129,17 @@ class LocalExecutor:
                 ctx.set_forkserver_preload([PRELOAD])
             else:
                 ctx = mp.get_context()
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            with sigint_deferred():  # the forkserver and its workers start with SIGINT blocked
+                if ctx.get_start_method() == "forkserver":
+                    from multiprocessing import forkserver
+
+                    forkserver.ensure_running()
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=ctx,
+                    initializer=init_worker,  # exit with this process; leave Ctrl+C to it
+                    initargs=(os.getpid(),),
+                )
         return self._pool
 
     def check_memory(self, n_adopters: int, degree: int) -> None:
@@ -68,7 +155,9 @@ class LocalExecutor:
             for item in items:
                 yield fn(item, *args)
             return
-        futures = [self._get_pool().submit(fn, item, *args) for item in items]
+        pool = self._get_pool()
+        with sigint_deferred():  # submitting starts the worker processes
+            futures = [pool.submit(fn, item, *args) for item in items]
         try:
             for fut in as_completed(futures):
                 yield fut.result()
@@ -76,17 +165,23 @@ class LocalExecutor:
             for fut in futures:
                 fut.cancel()
 
-    def close(self) -> None:
-        """Shut the worker processes down (a later call starts new ones)."""
+    def close(self, kill: bool = False) -> None:
+        """Shut the worker processes down (a later call starts new ones).
+
+        ``kill`` ends runs in progress at once (after an error or Ctrl+C) instead of waiting.
+        """
         if self._pool is not None:
+            if kill:
+                for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+                    proc.terminate()
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
     def __enter__(self) -> LocalExecutor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(kill=exc_type is not None)
 
     def __del__(self) -> None:
         self.close()
@@ -98,16 +193,20 @@ class DaskExecutor:
     def __init__(self, scheduler: str | None = None, local_workers: int | None = None) -> None:
         if (scheduler is None) == (local_workers is None):
             raise ValueError("give exactly one of a scheduler address or a LocalCluster size")
-        if local_workers is not None and (not isinstance(local_workers, int) or local_workers < 1):
-            raise ValueError(f"--dask-local must be a positive integer, got {local_workers!r}")
+        if local_workers is not None:
+            local_workers = check_workers(local_workers, "--dask-local")
         try:
             import distributed  # noqa: F401
         except ImportError:
             raise ValueError(
                 "Dask execution needs the optional extra: pip install 'aiblocs[dist]'"
             ) from None
-        self.scheduler, self.local_workers = scheduler, local_workers
         self._client = self._cluster = None
+        self._preloaded = False
+        if scheduler is not None:
+            scheduler = check_scheduler(scheduler)
+            probe_scheduler(scheduler)
+        self.scheduler, self.local_workers = scheduler, local_workers
         self.name = (
             f"Dask scheduler {scheduler}"
             if scheduler
@@ -115,38 +214,48 @@ class DaskExecutor:
         )
 
     def _get_client(self):
+        from distributed import Client
+
         if self._client is None:
-            from distributed import Client, LocalCluster
-
             if self.scheduler:
-                self._client = Client(self.scheduler)
+                self._client = Client(self.scheduler, timeout=30)
             else:
-                import dask
-
-                # The workers' statistical profiler samples every thread every 10 ms, the event
-                # loop ticks every 20 ms (each wake-up takes the GIL from the model run), and
-                # Dask's MALLOC_TRIM_THRESHOLD_ (64 KiB) hands freed adopter arrays back to the OS
-                # so that each step page-faults them in again: all cost CPU-bound model runs.
-                dask.config.set(
-                    {
-                        "distributed.worker.profile.enabled": False,
-                        "distributed.admin.tick.interval": "1s",
-                        "distributed.admin.system-monitor.interval": "5s",
-                        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**27,
-                    }
-                )
-                self._cluster = LocalCluster(
-                    n_workers=self.local_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",  # loopback only; every port picked free by the OS:
-                    scheduler_port=0,  # the scheduler's HTTP server would otherwise take
-                    dashboard_address="127.0.0.1:0",  # the fixed port 8787
-                )
-                self._client = Client(self._cluster)
+                self._client = self._start_local_cluster()
+        if not self._preloaded:
             # import the model on every worker once, as the process pool's forkserver preload does
             self._client.run(importlib.import_module, PRELOAD)
+            self._preloaded = True
         return self._client
+
+    def _start_local_cluster(self):
+        import dask
+        from distributed import Client, LocalCluster
+
+        # The workers' statistical profiler samples every thread every 10 ms, the event loop
+        # ticks every 20 ms (each wake-up takes the GIL from the model run), and Dask's
+        # MALLOC_TRIM_THRESHOLD_ (64 KiB) hands freed adopter arrays back to the OS so that each
+        # step page-faults them in again: all cost CPU-bound model runs.
+        dask.config.set(
+            {
+                "distributed.worker.profile.enabled": False,
+                "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "5s",
+                "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 2**27,
+            }
+        )
+        with sigint_deferred():  # the worker processes start with SIGINT blocked
+            self._cluster = LocalCluster(
+                n_workers=self.local_workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",  # loopback only; every port picked free by the OS: the
+                scheduler_port=0,  # scheduler's HTTP server would otherwise take the fixed
+                dashboard_address="127.0.0.1:0",  # port 8787
+            )
+            client = Client(self._cluster)
+            # the workers end with this process (which holds their nannies), however it ends
+            client.run(init_worker, os.getpid())
+        return client
 
     def check_memory(self, n_adopters: int, degree: int) -> None:
         """A LocalCluster holds one model per worker here; a remote cluster checks its own."""
@@ -176,6 +285,7 @@ class DaskExecutor:
         if self._client is not None:
             self._client.close()
             self._client = None
+            self._preloaded = False
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None

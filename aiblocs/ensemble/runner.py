@@ -78,6 +78,13 @@ def run_tasks(
     return len(todo)
 
 
+def check_experiment(spec: ExperimentSpec, executor: Any) -> None:
+    """Refuse (ValueError) an experiment whose largest run would not fit in memory."""
+    runs = spec.runs()
+    biggest = max(runs, key=lambda r: r.scenario.n_adopters * r.scenario.params.network_degree)
+    executor.check_memory(biggest.scenario.n_adopters, biggest.scenario.params.network_degree)
+
+
 def run_experiment(
     spec: ExperimentSpec,
     out: str | Path,
@@ -88,6 +95,7 @@ def run_experiment(
     progress: bool = True,
     part_runs: int = 25,
     flush_seconds: float = 10.0,
+    announce: Callable[[Store], None] | None = None,
 ) -> Store:
     """Run every run of ``spec`` not yet stored in ``out``; return the (closed) store.
 
@@ -100,13 +108,13 @@ def run_experiment(
         progress: show a progress bar (runs done / total, ETA).
         part_runs: write a part after this many runs ...
         flush_seconds: ... or after this many seconds, whichever comes first.
+        announce: called with the open store before any run (e.g. to print what will run).
     """
     runs = spec.runs()
     own = executor is None
     executor = executor or make_executor()
     try:
-        biggest = max(runs, key=lambda r: r.scenario.n_adopters * r.scenario.params.network_degree)
-        executor.check_memory(biggest.scenario.n_adopters, biggest.scenario.params.network_degree)
+        check_experiment(spec, executor)
         extra = {
             "spec": spec.to_dict(),
             "seeds": spec.seeds(),
@@ -122,6 +130,8 @@ def run_experiment(
             extra=extra,
         )
         with store:
+            if announce is not None:
+                announce(store)
             run_tasks(
                 store,
                 [(r.run_id, r) for r in runs],

@@ -18,8 +18,6 @@ another kind or of other inputs, and a folder another process is writing are ref
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -31,24 +29,9 @@ from typing import Any
 import pandas as pd
 
 from aiblocs import provenance  # a leaf module
+from aiblocs.ensemble.folders import acquire, atomic_write_text, check_out, fingerprint, release
 
 DIGEST_KEY = b"aiblocs_part"
-
-
-def fingerprint(identity: dict[str, Any]) -> str:
-    """Short hash of an identity mapping (JSON, sorted keys)."""
-    text = json.dumps(identity, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a fsynced temporary file and an atomic rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _digest(table) -> str:
@@ -104,17 +87,16 @@ class Store:
         self.manifest_path = self.folder / "manifest.json"
         self.done: set[str] = set()
         self.manifest: dict[str, Any] = {}
-        self._lock: int | None = None
+        self._locked = False
 
     # --- opening and checking ------------------------------------------------------------------
     def open(self) -> Store:
         """Create or resume the folder, lock it, and read which tasks are done."""
-        if str(self.folder) in ("", "."):
-            raise ValueError("--out must name a results folder, not the current directory")
-        if self.folder.exists() and not self.folder.is_dir():
-            raise ValueError(f"--out {self.folder} is a file, not a folder")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._take_lock()
+        check_out(self.folder)
+        acquire(
+            self.folder, store=True, kind=self.kind
+        )  # the command may hold it; another store may not
+        self._locked = True
         try:
             self._read_manifest()
             self.parts.mkdir(exist_ok=True)
@@ -135,25 +117,11 @@ class Store:
             raise
         return self
 
-    def _take_lock(self) -> None:
-        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise ValueError(
-                f"results folder {self.folder} is being written by another aiblocs "
-                "process; wait for it or use another --out folder"
-            ) from None
-        self._lock = fd
-
     def close(self) -> None:
         """Release the folder's lock."""
-        if self._lock is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(self._lock, fcntl.LOCK_UN)
-                os.close(self._lock)
-            self._lock = None
+        if self._locked:
+            release(self.folder, store=True)
+            self._locked = False
 
     def __enter__(self) -> Store:
         return self.open()
@@ -171,15 +139,7 @@ class Store:
                     f"{where} already holds files ({held}) but no manifest.json; "
                     "use an empty or new --out folder"
                 )
-            self.manifest = {
-                "kind": self.kind,
-                "fingerprint": self.fingerprint,
-                "identity": self.identity,
-                "n_tasks": self.n_expected,
-                **self.extra,
-                **provenance.record(),
-                "sessions": [],
-            }
+            self.manifest = {**self._inputs(), **provenance.record(), "sessions": []}
             return
         try:
             old = json.loads(self.manifest_path.read_text())
@@ -187,15 +147,15 @@ class Store:
             raise ValueError(
                 f"{where}: manifest.json is unreadable ({e}); use another --out folder or delete it"
             ) from None
-        if not isinstance(old, dict) or "fingerprint" not in old or "kind" not in old:
+        kind = old.get("kind") if isinstance(old, dict) else None
+        if isinstance(kind, str) and kind != self.kind:
+            raise ValueError(
+                f"{where} holds {kind} results, not {self.kind} results; use another --out folder"
+            )
+        if kind is None or not isinstance(old.get("fingerprint"), str):
             raise ValueError(
                 f"{where}: manifest.json is not an aiblocs manifest (no kind or "
                 "fingerprint); use another --out folder"
-            )
-        if old["kind"] != self.kind:
-            raise ValueError(
-                f"{where} holds {old['kind']} results, not {self.kind} results; "
-                "use another --out folder"
             )
         if old["fingerprint"] != self.fingerprint:
             diff = _diff(old.get("identity"), self.identity)
@@ -204,7 +164,25 @@ class Store:
                 f"{', '.join(diff[:4]) or 'content'}); use another --out folder or "
                 "delete it"
             )
-        self.manifest = old
+        # The inputs' record is rewritten from the inputs (a hand-edited or cut manifest is
+        # repaired); provenance and sessions of earlier runs are kept.
+        sessions = old.get("sessions")
+        sessions = (
+            [x for x in sessions if isinstance(x, dict)] if isinstance(sessions, list) else []
+        )
+        fresh = self._inputs()
+        kept = {k: v for k, v in old.items() if k not in fresh}
+        self.manifest = {**fresh, **provenance.record(), **kept, "sessions": sessions}
+
+    def _inputs(self) -> dict[str, Any]:
+        """The manifest entries that follow from the inputs alone."""
+        return {
+            "kind": self.kind,
+            "fingerprint": self.fingerprint,
+            "identity": self.identity,
+            "n_tasks": self.n_expected,
+            **self.extra,
+        }
 
     def part_files(self) -> list[Path]:
         """Finished part files, in name (= write time) order."""

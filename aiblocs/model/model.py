@@ -121,6 +121,17 @@ class AIBlocsModel(mesa.Model):
         self.running = True
 
     @property
+    def scenario(self) -> Scenario:
+        """The run's :class:`Scenario` (set once, when the model is built)."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, value: Any) -> None:
+        if isinstance(getattr(self, "_scenario", None), Scenario):
+            raise AttributeError("a model's scenario is read-only: build a new AIBlocsModel")
+        mesa.Model.scenario.fset(self, value)  # Mesa's setter attaches the model
+
+    @property
     def p(self) -> Params:
         """The run's parameters (read-only: a new run takes a new scenario)."""
         return self.scenario.params

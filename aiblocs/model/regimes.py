@@ -10,7 +10,6 @@ buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
 from __future__ import annotations
 
 import numbers
-import tomllib
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -24,6 +23,7 @@ from aiblocs.model.calendar import (
     parse_quarter,
     quarter_label,
 )
+from aiblocs.model.tomlfile import read_toml
 
 TIERS = ("frontier", "prev", "compliant")
 REGIME_FIELDS: dict[str, tuple[str, str]] = {
@@ -184,8 +184,23 @@ def _optional_number(value: Any, where: str, lo: float, hi: float, unit: str) ->
         raise ValueError(f"{where} = {value!r} must be a number in ({lo}, {hi}] ({unit})")
 
 
+MAX_NAME = 64
+
+
+def _text(value: Any, where: str, limit: int, empty: bool) -> None:
+    """Check a name (printable, non-empty) or a description (any text), within ``limit``."""
+    ok = isinstance(value, str) and (empty or value.strip()) and len(value) <= limit
+    if not ok or not (empty or value.isprintable()):
+        raise ValueError(
+            f"regime field '{where}' = {value!r} must be {'a' if empty else 'a non-empty'} "
+            f"string of at most {limit} {'characters' if empty else 'printable characters'}"
+        )
+
+
 def validate_regime(reg: Regime) -> None:
-    """Raise ``ValueError`` on contradictory or out-of-range rules."""
+    """Raise ``ValueError`` on a bad name, or on contradictory or out-of-range rules."""
+    _text(reg.name, "name", MAX_NAME, empty=False)
+    _text(reg.description, "description", 2000, empty=True)
     for key in SHARE_FIELDS:
         _share(getattr(reg, key), key)
     for key in QUARTER_FIELDS:
@@ -282,12 +297,7 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
 def load_regime_file(path: str | Path) -> Regime:
     """Load a regime from a TOML file, with a clear error if it is malformed."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ValueError(f"regime file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"regime file {path} is not valid TOML: {e}") from None
+    data = read_toml(path, "regime file")
     try:
         return regime_from_dict(data, name=path.stem)
     except ValueError as e:
@@ -313,7 +323,6 @@ def get_regime(regime: str | Regime | Path) -> Regime:
         raise ValueError(
             f"unknown regime {text!r}; choose one of {', '.join(names)} or a .toml file"
         )
-    data = tomllib.loads(
-        (resources.files("aiblocs.model.data") / "regimes" / f"{text}.toml").read_text()
-    )
+    with resources.as_file(resources.files("aiblocs.model.data") / "regimes") as folder:
+        data = read_toml(folder / f"{text}.toml", "regime preset")
     return regime_from_dict(data, name=text)

@@ -24,6 +24,14 @@ from mesa.experimental.scenarios import Scenario as MesaScenario
 from aiblocs.model.params import PARAM_FIELDS, Params, default_params, make_params
 from aiblocs.model.regimes import REGIME_FIELDS, Regime, get_regime, regime_from_dict
 
+RESERVED = {
+    "seed": "the seed is not part of a scenario (give it as --seed, rng= or run(..., seed=))",
+    "rng": "the seed is not part of a scenario (give it as --seed, rng= or run(..., seed=))",
+    "regime": "give the regime as the first argument (--regime, --regimes)",
+    "params": "give parameters by name (bass_q=0.3, --set bass_q=0.3), not as a mapping",
+}
+"""Names a caller may mistake for overrides, and what to do instead."""
+
 
 class Scenario(MesaScenario):
     """Immutable, validated run input: ``params`` (a :class:`Params`) and ``regime``."""
@@ -46,6 +54,7 @@ class Scenario(MesaScenario):
         cls,
         regime: str | Path | Regime = "historical",
         params: Params | None = None,
+        /,
         **overrides: Any,
     ) -> Scenario:
         """Validate ``overrides`` (regime fields or parameters) on ``regime`` and ``params``.
@@ -59,6 +68,9 @@ class Scenario(MesaScenario):
         Raises:
             ValueError: naming the field and its allowed range, before anything runs.
         """
+        for name, use in RESERVED.items():
+            if name in overrides:
+                raise ValueError(f"'{name}' is not a parameter: {use}")
         unknown = sorted(set(overrides) - set(PARAM_FIELDS) - set(REGIME_FIELDS))
         if unknown:
             raise ValueError(

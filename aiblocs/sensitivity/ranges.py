@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from aiblocs.model.params import PARAM_FIELDS
 from aiblocs.model.regimes import SHARE_FIELDS
+from aiblocs.model.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -39,18 +39,12 @@ def load_ranges(path: str | Path | None = None) -> list[Range]:
             reason, or a range outside the field's allowed range.
     """
     if path is None:
-        text = (resources.files("aiblocs.sensitivity") / "ranges.toml").read_text()
         where = "ranges.toml"
+        with resources.as_file(resources.files("aiblocs.sensitivity") / where) as shipped:
+            data = read_toml(shipped, "shipped")
     else:
-        where = str(path)
-        try:
-            text = Path(path).read_text()
-        except (OSError, UnicodeDecodeError) as e:
-            raise ValueError(f"--ranges {where}: cannot read it ({e})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ValueError(f"{where} is not valid TOML: {e}") from None
+        where = f"--ranges {path}"
+        data = read_toml(path, "--ranges")
     unknown = sorted(set(data) - {"param"})
     rows = data.get("param", [])
     if unknown or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
