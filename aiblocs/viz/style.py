@@ -155,5 +155,6 @@ def save(fig: Figure, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with mpl.rc_context(_SAVE_RC):
         for suffix in FORMATS:
-            fig.savefig(path.with_suffix(suffix), dpi=DPI, metadata=_NO_DATE[suffix])
+            fig.savefig(path.with_suffix(suffix), dpi=DPI, metadata=_NO_DATE[suffix],
+                        bbox_inches="tight", pad_inches=0.04)  # fmt: skip
     return path
