@@ -169,7 +169,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         sobol_n=args.n,
         n_points_sobol=n_sobol,
     )
-    path = write_sensitivity_report(args.out, ranges, morris, keep, sobol, meta)
+    points = {"morris": my} if sobol is None else {"morris": my, "sobol": sy}
+    path = write_sensitivity_report(args.out, ranges, morris, keep, sobol, meta, points)
     print(f"{meta['n_runs']} runs in {meta['runtime_s']:.0f} s; report: {path}")
     if sobol is not None and len(sobol) and "gs_locked_any" in set(sobol["outcome"]):
         tops = ", ".join(f"{n} (ST {s:.2f})" for n, s, _ in top_params(sobol, "gs_locked_any"))
