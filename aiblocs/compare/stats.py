@@ -5,7 +5,8 @@ an interval never leaves the range the quantity can take:
 
 * Means: Student-t interval over seeds; for shares (values in [0, 1]) the t interval on the logit
   scale (delta method, :func:`share_ci`), for probabilities (0/1 per run) the Wilson score
-  interval (:func:`wilson`).
+  interval (:func:`wilson`); for sums of non-negative flows (revenue, cancelled projects) the t
+  interval intersected with [0, inf), which the mean cannot leave.
 * Paired effects: for each seed, arm minus reference arm (same seed = common random numbers);
   the *paired t* interval on the differences (for shares intersected with [-1, 1], which the
   difference of two shares cannot leave), for probabilities Newcombe's score interval for paired
@@ -115,7 +116,10 @@ def interval(x: np.ndarray, kind: str) -> tuple[float, float, float, str]:
         return float(x.mean()), lo, hi, "Wilson"
     if kind == "share" and len(x) and x.min() >= 0 and x.max() <= 1:
         return (*share_ci(x), "logit t")
-    return (*mean_ci(x), "t")
+    m, lo, hi = mean_ci(x)
+    if kind == "sum" and len(x) and x.min() >= 0 and lo < 0:  # counts and revenues: >= 0
+        return m, 0.0, hi, "t, bounded at 0"
+    return m, lo, hi, "t"
 
 
 def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:

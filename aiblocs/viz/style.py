@@ -19,7 +19,7 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 """Okabe-Ito colours, distinguishable under the common colour-vision deficiencies (yellow last:
@@ -60,9 +60,18 @@ def wrap(text: str, width: int = 22) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+def number(v: float, _pos: object = None) -> str:
+    """A tick label: large values with a suffix (``15M``, ``2.5k``, ``1.2bn``), never ``1e7``."""
+    for threshold, divisor, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(v) >= threshold:
+            return f"{v / divisor:g}{suffix}"
+    return f"{v:g}"
+
+
 def style_axes(ax: Axes, grid: bool = True) -> Axes:
-    """Tick sizes, a light grid behind the data and no top/right spines."""
+    """Tick sizes, y tick labels without offsets, a light grid behind the data, no top/right."""
     ax.tick_params(labelsize=FONT["tick"])
+    ax.yaxis.set_major_formatter(FuncFormatter(number))
     if grid:
         ax.grid(alpha=0.3, lw=0.5)
         ax.set_axisbelow(True)
