@@ -21,9 +21,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-"""Okabe-Ito colours, distinguishable under the common colour-vision deficiencies (yellow last:
-it is faint on white)."""
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+"""Okabe-Ito colours, distinguishable under the common colour-vision deficiencies (the yellow,
+faint on white, comes seventh)."""
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
 """Line styles cycled with the colours, so arms stay apart in greyscale print."""
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
