@@ -101,8 +101,7 @@ def attribution_figure(table: pd.DataFrame, path: Path) -> Path:
             fontsize=8,
         )
         ax.set_xlabel("share of the contrast explained (switch off)", fontsize=8)
-    fig.tight_layout()
-    return save(fig, path)
+    return save(fig, path)  # figure_grid's constrained layout places the panels
 
 
 def levers_markdown(table: pd.DataFrame) -> str:
