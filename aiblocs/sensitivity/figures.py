@@ -63,7 +63,7 @@ def morris_figure(table: pd.DataFrame, path: Path, n_labels: int = 4) -> Path:
                         textcoords="offset points", fontsize=style.FONT["note"],
                         fontweight="bold")  # fmt: skip
         unit = outcome_unit(out)
-        style.label(ax, outcome_title(out), xlabel=f"μ* ({unit})", ylabel=f"σ ({unit})")
+        style.label(ax, outcome_title(out), f"μ* ({unit})", f"σ ({unit})", wrap_at=26)
     key = [f"{number[p]} {p}" for p in params if p in shown]
     handles = [Line2D([], [], ls="none") for _ in key]
     fig.legend(handles, key, loc="outside lower center", ncol=min(3, max(1, len(key))),
@@ -101,7 +101,8 @@ def sobol_figure(table: pd.DataFrame, path: Path) -> Path:
         ax.set_ylim(len(params) - 0.5, -0.5)  # first parameter on top
         ax.set_xlim(min(0.0, low - 0.05), max(1.05, top + 0.05))
         bottom = k + ncols >= len(outs)  # the lowest panel of its column shows the axis
-        style.label(ax, outcome_title(out), xlabel="index (share of variance)" if bottom else "")
+        xlabel = "index (share of variance)" if bottom else ""
+        style.label(ax, outcome_title(out), xlabel=xlabel, wrap_at=26)
         ax.tick_params(axis="x", labelbottom=bottom)
     handles = [Patch(color=style.PALETTE[0]),
                Patch(facecolor=style.PALETTE[1], hatch="//", edgecolor="white")]  # fmt: skip

@@ -109,7 +109,7 @@ def figure_grid(
     return fig, [style_axes(ax) for ax in flat[:n]]
 
 
-def label(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "", wrap_at: int = 30) -> Axes:
+def label(ax: Axes, title: str = "", xlabel: str = "", ylabel: str = "", wrap_at: int = 28) -> Axes:
     """Panel title (wrapped at ``wrap_at`` characters) and axis labels at the style's sizes."""
     if title:
         ax.set_title(wrap(title, wrap_at), fontsize=FONT["title"])
