@@ -14,7 +14,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-from aiblocs.calibration import figures as cal_figures
+from aiblocs.calibration import report as cal_report
 from aiblocs.compare import figures as cmp_figures
 from aiblocs.compare import stats
 from aiblocs.ensemble import ExperimentSpec
@@ -281,19 +281,28 @@ def test_calibration_figures_are_readable(drawn, tmp_path):
          ("growth", "fit", "cn_hub_compute", "2024Q4..2025Q3", "growth", 1.5, 1.2, 1.8)],
         columns=["target", "set", "output", "span", "stat", "observed", "lo", "hi"],
     )  # fmt: skip
-    cal_figures.targets_figure(bands, fit, tmp_path / "targets.png")
     trace = pd.DataFrame({"evaluation": range(1, 51), "best_loss": np.geomspace(100, 1, 50)})
-    cal_figures.trace_figure(trace, tmp_path / "trace.png")
     names = ["bass_q", "induced_efficiency", "edwc_optimism"]
     est = pd.DataFrame({"parameter": names, "estimate": [0.5, 1.0, 4.0], "se": 0.1,
                         "lo": [0.0, 0.0, 0.0], "hi": [2.0, 2.0, 8.0]})  # fmt: skip
     rng = np.random.default_rng(2)
     sample = pd.DataFrame(rng.uniform(0, 2, (60, 3)), columns=names)
-    cal_figures.marginals_figure(est, sample, sample.iloc[:10], tmp_path / "marginals.png")
     prof = pd.DataFrame([(n, v, (v - 1) ** 2) for n in names for v in np.linspace(0, 2, 9)],
                         columns=["parameter", "value", "loss"])  # fmt: skip
-    cal_figures.profiles_figure(prof, est, tmp_path / "profiles.png")
+    tables = {"target_bands": bands, "fit_table": fit, "loss_trace": trace, "estimates": est,
+              "msm_sample": sample, "abc_sample": sample.iloc[:10], "profiles": prof}  # fmt: skip
+    for name, table in tables.items():
+        table.to_csv(tmp_path / f"{name}.csv", index=False)
+    drawn_paths = cal_report.rebuild(tmp_path)  # the report's figures, from its CSV tables
+    assert [p.name for p in drawn_paths] == [
+        "targets.png",
+        "loss_trace.png",
+        "marginals.png",
+        "profiles.png",
+    ]
     assert len(drawn) == 4
     for fig in drawn:
         check_readable(fig)
     assert "bass_q (1/year)" in _all_text(drawn[2])  # parameters with their units
+    (tmp_path / "profiles.csv").unlink()  # an older folder: that figure is left as it is
+    assert [p.name for p in cal_report.rebuild(tmp_path)][-1] == "marginals.png"
