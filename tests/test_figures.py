@@ -265,6 +265,23 @@ def test_sensitivity_figures_are_readable(drawn, tmp_path):
     assert drawn[-1].get_size_inches()[1] >= 2.4  # the box figure is never a flat strip
 
 
+# --- attribution -------------------------------------------------------------------------------
+
+
+def test_attribution_figure_is_readable(drawn, tmp_path):
+    from aiblocs.attribution.report import attribution_figure
+
+    mechs = ["headline", "spillover_to_us", "induced_efficiency", "smuggling", "remainder"]
+    rng = np.random.default_rng(4)
+    rows = [{"outcome": o, "mechanism": m, "mean": 0.3, "share": s, "share_lo": s - 0.1,
+             "share_hi": s + 0.1} for o in ("gs_share_cn_stack_2035", "gs_locked_us",
+                                           "cn_lag_months_2030")
+            for m, s in zip(mechs, rng.uniform(-0.5, 1, len(mechs)), strict=True)]  # fmt: skip
+    attribution_figure(pd.DataFrame(rows), tmp_path / "attribution.png")
+    check_readable(drawn[0])
+    assert "spillover to us" in _all_text(drawn[0])
+
+
 # --- calibration -----------------------------------------------------------------------------
 
 

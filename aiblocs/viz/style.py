@@ -151,7 +151,9 @@ def legend_right(ax: Axes, **kw: Any) -> None:
 
 def title(fig: Figure, text: str, note: str = "") -> None:
     """Figure title, with an optional smaller note (method, interval) on a second line."""
-    fig.suptitle(text + (f"\n{note}" if note else ""), fontsize=FONT["suptitle"])
+    width = max(30, int(fig.get_figwidth() * 12))  # characters that fit at the title's size
+    lines = [wrap(text, width)] + ([wrap(note, width)] if note else [])
+    fig.suptitle("\n".join(lines), fontsize=FONT["suptitle"])
 
 
 def save(fig: Figure, path: str | Path) -> Path:
