@@ -209,8 +209,9 @@ def write_discover_report(
         "",
         "Sample: Latin hypercube over all uncertain parameters (table below). PRIM is this "
         "package's own (`aiblocs/sensitivity/prim.py`: peeling alpha = 0.05 on continuous "
-        "dimensions, minimum support 0.05, no pasting) because EMA Workbench's "
-        "`PrimBox.inspect()` crashes under pandas 3.1. Box rule: along the peeling trajectory "
+        "dimensions, minimum support 0.05, no pasting; no dependency beyond numpy; EMA "
+        "Workbench's Prim, the optional extra `ema`, can be run on discover_X.csv and "
+        "discover_Y.csv for comparison). Box rule: along the peeling trajectory "
         "take the densest box that still covers >= 50% of the backfire cases; then lift any "
         "restriction adding < 0.05 density; further boxes by covering (remove the points in "
         "the box, peel again) while a box is >= 1.5x denser than the base rate.",
