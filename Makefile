@@ -7,7 +7,7 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: venv run test lint bench clean attribution
+.PHONY: venv run test lint bench clean docs docs-figures attribution
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 		rm -rf $(VENV); echo "creating $(VENV) with $(BASE_PYTHON)"; $(BASE_PYTHON) -m venv $(VENV); fi
 	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
-	$(PY) -m pip install -q -e ".[dev,dist,viz]" 2>&1 | grep -v "is ignored: it is neither"; \
+	$(PY) -m pip install -q -e ".[dev,dist,viz,docs,ema]" 2>&1 | grep -v "is ignored: it is neither"; \
 		test $${PIPESTATUS[0]} -eq 0
 	$(PY) scripts/fetch_solara_assets.py
 	@touch $@
@@ -42,8 +42,18 @@ attribution: venv  # docs/attribution.md and docs/levers.md (about 10 minutes on
 	$(VENV)/bin/aiblocs levers --seeds 30 --n-adopters 5000 --workers 2 --out results/levers
 	$(PY) scripts/attribution_docs.py
 
+# the documentation site into site/ (offline: no CDN, no plugin that downloads); warnings fail
+docs: venv
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
+# redraw the docs figures that come from stored CSV tables (no model runs)
+docs-figures: venv
+	$(PY) -m aiblocs.calibration.report docs/calibration
+	@for d in docs/sensitivity/sensitivity docs/sensitivity/discover; do \
+		if [ -f $$d/meta.json ]; then $(PY) -m aiblocs.sensitivity.results $$d; fi; done
+
 bench: venv
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results .pytest_cache site

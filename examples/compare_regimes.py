@@ -2,6 +2,10 @@
 
 python examples/compare_regimes.py            # ~20-40 s on 2 cores
 AIBLOCS_EXAMPLE_TINY=1 python examples/compare_regimes.py   # smoke test size
+
+Runs go to a process pool: a script that uses it must start from an
+``if __name__ == "__main__":`` block (as below), or the workers, which re-import the script,
+fail and the pool stops with BrokenProcessPool.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 from pathlib import Path
 
 from aiblocs.compare import make_report
-from aiblocs.compare.report import lockin_display, summary_wide
+from aiblocs.compare.report import effects_display, lockin_display, summary_wide
 from aiblocs.ensemble import ExperimentSpec, make_executor, run_experiment
 from aiblocs.model.outcomes import HEADLINE
 
@@ -32,6 +36,8 @@ def main(
     rep = make_report(out)
     print(summary_wide(rep, list(HEADLINE)).to_string(index=False))
     print(lockin_display(rep).to_string(index=False))
+    print("paired effects vs containment (mean difference [95% CI] over common seeds):")
+    print(effects_display(rep, list(HEADLINE)).to_string(index=False))
     print(f"report: {Path(out) / 'report.md'}")
     return rep
 

@@ -5,6 +5,9 @@ projects are cancelled until the build-out matches demand. Compared under contai
 open access (where Chinese labs can also buy US chips), on common seeds.
 
     python examples/edwc_glut.py
+
+Prints each arm's mean [95% CI] and the paired effect of optimism within each regime (vs
+optimism 0.8, with 95% CIs); draws edwc_glut.png (with SVG and PDF) beside the report.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 
 from aiblocs.compare import make_report
 from aiblocs.compare.figures import fan_charts
-from aiblocs.compare.stats import arm_labels
+from aiblocs.compare.report import effects_display, summary_wide
+from aiblocs.compare.stats import arm_titles
 from aiblocs.ensemble import ExperimentSpec, grid, load_results, make_executor, run_experiment
 
 TINY = os.environ.get("AIBLOCS_EXAMPLE_TINY") == "1"
@@ -44,17 +48,15 @@ def main(
     )
     run_experiment(spec, out, make_executor(workers), progress=progress)
     rep = make_report(out)
-    s = rep.summary[rep.summary.outcome.isin(SHOWN)]
-    print(
-        s.pivot(index="arm_label", columns="outcome", values="mean")[SHOWN].to_string(
-            float_format=lambda x: f"{x:.3f}"
-        )
-    )
+    print(summary_wide(rep, SHOWN).to_string(index=False))
+    print("effect of optimism within each regime (vs optimism 0.8, paired by seed):")
+    print(effects_display(rep, SHOWN, rep.design_effects).to_string(index=False))
     fan_charts(
         load_results(out),
-        arm_labels(spec),
+        arm_titles(spec),
         Path(out) / "edwc_glut.png",
         series=("cn_dc_utilisation", "cn_dc_cancellations", "cn_hub_compute", "cn_compute_served"),
+        ncols=2,
     )
     print(f"figure: {Path(out) / 'edwc_glut.png'}")
     return rep

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from aiblocs.compare import make_report
-from aiblocs.compare.report import lockin_display
+from aiblocs.compare.report import effects_display, lockin_display
 from aiblocs.ensemble import ExperimentSpec, make_executor, run_experiment
 
 TINY = os.environ.get("AIBLOCS_EXAMPLE_TINY") == "1"
@@ -40,13 +40,8 @@ def main(
     run_experiment(spec, out, make_executor(workers), progress=progress)
     rep = make_report(out)
     print(lockin_display(rep).to_string(index=False))
-    e = rep.design_effects[rep.design_effects.outcome.isin(SHOWN)]
-    print("effect of export-stack support within each regime (paired by seed):")
-    print(
-        e.pivot(index="outcome", columns="arm_label", values="mean_diff").to_string(
-            float_format=lambda x: f"{x:+.3f}"
-        )
-    )
+    print("effect of export-stack support within each regime (paired by seed, 95% CIs):")
+    print(effects_display(rep, SHOWN, rep.design_effects).to_string(index=False))
     print(f"report: {Path(out) / 'report.md'}")
     return rep
 

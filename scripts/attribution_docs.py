@@ -51,7 +51,7 @@ def robustness(default: pd.DataFrame, calibrated: pd.DataFrame) -> str:
 def main(explain: Path, levers: Path, calibrated: Path) -> None:
     out = DOCS / "attribution"
     out.mkdir(exist_ok=True)
-    for name in ("attribution.csv", "attribution.png", "attribution.svg"):
+    for name in ("attribution.csv", "attribution.png", "attribution.svg", "attribution.pdf"):
         shutil.copy(explain / name, out / name)
     shutil.copy(levers / "levers.csv", out / "levers.csv")
     body = (explain / "explain.md").read_text().split("\n", 1)[1]  # drop the title

@@ -105,11 +105,14 @@ def _load(name):
 
 
 @pytest.mark.parametrize("name", ["compare_regimes", "edwc_glut", "export_stack_lockin"])
-def test_examples_run_tiny(tmp_path, name):
+def test_examples_run_tiny(tmp_path, capsys, name):
     rep = _load(name).main(out=tmp_path / name, seeds=2, n_adopters=500, workers=1, progress=False)
     assert (tmp_path / name / "report.md").exists() and len(rep.lockin) >= 2
+    printed = capsys.readouterr().out
+    assert "[95% CI]" in printed  # every printed effect comes with its interval
+    assert "Containment" in printed or "Managed access" in printed  # arms in words
     if name == "edwc_glut":
-        assert (tmp_path / name / "edwc_glut.png").exists()
+        assert all((tmp_path / name / f"edwc_glut{s}").exists() for s in (".png", ".svg", ".pdf"))
 
 
 @pytest.mark.parametrize("horizon", ["end=2030Q4", "start=2030Q1"])

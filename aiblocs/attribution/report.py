@@ -10,7 +10,7 @@ import pandas as pd
 
 from aiblocs.model.mechanisms import MECHANISMS
 from aiblocs.model.outcomes import OUTCOMES
-from aiblocs.viz.style import PALETTE, figure_grid, save
+from aiblocs.viz import style
 from aiblocs.viz.tables import markdown_table
 
 
@@ -70,39 +70,41 @@ def attribution_markdown(table: pd.DataFrame, outcome: str) -> str:
 
 
 def attribution_figure(table: pd.DataFrame, path: Path) -> Path:
-    """Share of each outcome's contrast that each mechanism explains (bars, 95% bootstrap CI)."""
+    """Share of each outcome's contrast that each mechanism explains (bars, 95% bootstrap CI).
+
+    Drawn in the package's figure style: mechanisms are rows named in the first column of
+    panels, the remainder (1 - sum of shares) in black; PNG, SVG and PDF.
+    """
     outcomes = list(dict.fromkeys(table["outcome"]))
-    n_mech = table["mechanism"].nunique() - 2
-    fig, axes = figure_grid(
-        len(outcomes), ncols=min(3, len(outcomes)), panel=(4.6, 0.32 * n_mech + 1.6)
-    )
-    for ax, name in zip(axes, outcomes, strict=True):
-        t = table[(table["outcome"] == name) & (table["mechanism"] != "headline")]
-        t = t.iloc[::-1]
-        y = np.arange(len(t))
+    mechs = [m for m in dict.fromkeys(table["mechanism"]) if m != "headline"]
+    ncols = min(3, len(outcomes))
+    fig, axes = style.figure_grid(len(outcomes), ncols=ncols,
+                                  panel=(max(2.5, 6.0 / ncols), 0.2 * len(mechs) + 1.7),
+                                  sharey=True)  # fmt: skip
+    y = np.arange(len(mechs))
+    for k, (ax, name) in enumerate(zip(axes, outcomes, strict=True)):
+        t = table[table["outcome"] == name].set_index("mechanism").reindex(mechs)
         share = t["share"].to_numpy(float)
         err = np.vstack(
             [share - t["share_lo"].to_numpy(float), t["share_hi"].to_numpy(float) - share]
         )
-        colour = [PALETTE[7] if m == "remainder" else PALETTE[0] for m in t["mechanism"]]
-        ax.barh(
-            y,
-            np.nan_to_num(share),
-            xerr=np.clip(np.nan_to_num(err), 0, None),
-            color=colour,
-            capsize=2,
-        )
-        ax.set_yticks(y, [m.replace("_", " ") for m in t["mechanism"]], fontsize=7)
-        ax.axvline(0, color="k", lw=0.8)
+        colour = ["#000000" if m == "remainder" else style.PALETTE[0] for m in mechs]
+        ax.barh(y, np.nan_to_num(share), xerr=np.clip(np.nan_to_num(err), 0, None), height=0.7,
+                color=colour, capsize=1.5, error_kw={"lw": 0.7})  # fmt: skip
+        ax.set_yticks(y, [m.replace("_", " ") for m in mechs])
+        ax.tick_params(axis="y", labelleft=k % ncols == 0)
+        ax.set_ylim(len(mechs) - 0.5, -0.5)  # first mechanism on top
+        ax.axvline(0, color="k", lw=0.7)
         ax.axvline(1, color="k", lw=0.5, ls=":")
         head = table[(table["outcome"] == name) & (table["mechanism"] == "headline")].iloc[0]
-        ax.set_title(
-            f"{OUTCOMES[name].label}\ncontrast {_num(head['mean'])} ({OUTCOMES[name].unit})",
-            fontsize=8,
-        )
-        ax.set_xlabel("share of the contrast explained (switch off)", fontsize=8)
-    fig.tight_layout()
-    return save(fig, path)
+        out = OUTCOMES[name]
+        unit = "probability" if out.kind == "probability" else out.unit
+        style.label(ax, f"{out.label}; contrast {_num(head['mean'])} ({unit})",
+                    xlabel="share of the contrast explained")  # fmt: skip
+    style.title(fig, "What each contrast rests on: mechanisms switched off one at a time",
+                "bars: share of the contrast the mechanism explains; whiskers: 95% bootstrap CI; "
+                "black: remainder (1 - sum of shares); dotted: the whole contrast")  # fmt: skip
+    return style.save(fig, path)
 
 
 def levers_markdown(table: pd.DataFrame) -> str:

@@ -1,17 +1,23 @@
-"""Fit report: target table with pass marks, per-target plots, loss trace, parameter samples."""
+"""Fit report: target table with pass marks, per-target plots, loss trace, parameter samples.
+
+Every figure is drawn from a CSV table written beside the report (fit_table, target_bands,
+loss_trace, estimates, msm_sample, abc_sample, profiles), so
+``python -m aiblocs.calibration.report FOLDER`` redraws a folder's figures without running the
+model (:func:`rebuild`).
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from aiblocs.calibration import figures
 from aiblocs.calibration.calibrate import Result
 from aiblocs.calibration.targets import DERIVED
-from aiblocs.model.calendar import year_ticks
-from aiblocs.viz.style import figure_grid, save
 from aiblocs.viz.tables import markdown_table
 
 
@@ -23,7 +29,7 @@ def fit_table(res: Result) -> pd.DataFrame:
         mean = float(col.mean())
         rows.append({
             "target": t.name, "set": t.set, "output": t.output, "span": f"{t.start}..{t.end}",
-            "observed": t.observed, "lo": t.lo, "hi": t.hi, "sim_mean": mean,
+            "stat": t.stat, "observed": t.observed, "lo": t.lo, "hi": t.hi, "sim_mean": mean,
             "sim_p05": float(np.quantile(col, 0.05)), "sim_p95": float(np.quantile(col, 0.95)),
             "pass": bool(t.lo <= mean <= t.hi), "source": t.source,
         })  # fmt: skip
@@ -49,10 +55,13 @@ def write_report(
     pd.DataFrame(res.abc_sample, columns=res.names).to_csv(out / "abc_sample.csv", index=False)
     pd.DataFrame({"evaluation": range(1, len(res.trace) + 1), "best_loss": res.trace}).to_csv(
         out / "loss_trace.csv", index=False)  # fmt: skip
-    _plot_targets(res, frames, out / "targets.png")
-    _plot_trace(res, out / "loss_trace.png")
-    _plot_marginals(res, out / "marginals.png")
-    _plot_profiles(res, out / "profiles.png")
+    target_bands(res, frames).to_csv(out / "target_bands.csv", index=False)
+    pd.DataFrame(
+        [(n, v, loss) for n, (grid, values) in res.profiles.items()
+         for v, loss in zip(grid, values, strict=True)],
+        columns=["parameter", "value", "loss"],
+    ).to_csv(out / "profiles.csv", index=False)  # fmt: skip
+    rebuild(out)
     write_calibrated_toml(res, out / "calibrated.toml", command)
     inf = res.inference
     summary = {
@@ -78,7 +87,9 @@ def write_report(
         "![profiles](profiles.png)", "", "![marginals](marginals.png)", "",
         f"Parameter samples: `msm_sample.csv` ({len(res.msm_sample)} draws from N(estimate, "
         f"sandwich covariance) in the box) and `abc_sample.csv` ({len(res.abc_sample)} vectors "
-        "accepted by rejection ABC from the search).", "",
+        "accepted by rejection ABC from the search). Figures as PNG, SVG and PDF, each drawn "
+        "from the CSV tables here: `python -m aiblocs.calibration.report <this folder>` redraws "
+        "them without running the model.", "",
         "## Facts not mapped", "", *[f"- **{k}**: {v}" for k, v in unmapped.items()], "",
     ]  # fmt: skip
     path = out / "report.md"
@@ -100,69 +111,58 @@ def _md(df: pd.DataFrame) -> str:
     return markdown_table(df.map(lambda v: f"{v:.4g}" if isinstance(v, float) else v))
 
 
-def _plot_targets(res: Result, frames: list[pd.DataFrame], path: Path) -> None:
-    outputs = list(dict.fromkeys(t.output for t in res.targets))
-    fig, axes = figure_grid(len(outputs), ncols=3, panel=(5.0, 3.6))
+def target_bands(res: Result, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per target output and quarter: 5%, 50% and 95% quantiles of the simulated series."""
     quarters = list(frames[0]["quarter"])
-    x = np.arange(len(quarters))
-    for ax, name in zip(axes, outputs, strict=True):
+    rows = []
+    for name in dict.fromkeys(t.output for t in res.targets):
         series = np.array([(DERIVED[name](f) if name in DERIVED else f[name]).to_numpy()
                            for f in frames])  # fmt: skip
         lo, med, hi = np.quantile(series, [0.05, 0.5, 0.95], axis=0)
-        ax.fill_between(x, lo, hi, alpha=0.3, label="simulated 90% band")
-        ax.plot(x, med, label="simulated median")
-        for t in (t for t in res.targets if t.output == name):
-            a, b = quarters.index(t.start), quarters.index(t.end)
-            color = "k" if t.set == "fit" else "tab:red"
-            if t.stat == "sum":  # sums are drawn as per-quarter means
-                scale = 1 / (b - a + 1)
-            elif t.stat == "growth":  # growth is drawn as the level it implies at the span's end
-                scale, a = med[a], b
-            else:
-                scale = 1.0
-            ax.fill_between([a - 0.4, b + 0.4], t.lo * scale, t.hi * scale, color=color,
-                            alpha=0.15)  # fmt: skip
-            ax.plot([a, b], [t.observed * scale] * 2, color=color, lw=2)
-        ax.set_title(name)
-        ticks = year_ticks(quarters[0], len(quarters))
-        ax.set_xticks([i for i, _ in ticks], [y for _, y in ticks])
-        ax.set_xlim(0, 24)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Targets (black: fit, red: held out) vs simulated, calibrated parameters")
-    fig.tight_layout()
-    save(fig, path)
+        rows += [{"output": name, "quarter": q, "p05": a, "p50": b, "p95": c}
+                 for q, a, b, c in zip(quarters, lo, med, hi, strict=True)]  # fmt: skip
+    return pd.DataFrame(rows)
 
 
-def _plot_trace(res: Result, path: Path) -> None:
-    fig, (ax,) = figure_grid(1, panel=(6, 3.5))
-    ax.semilogy(range(1, len(res.trace) + 1), res.trace)
-    ax.set_xlabel("parameter vectors evaluated")
-    ax.set_ylabel("best step-1 loss")
-    fig.tight_layout()
-    save(fig, path)
+def rebuild(out: str | Path) -> list[Path]:
+    """Redraw a calibration folder's figures from its CSV tables; return the figures drawn.
+
+    A figure whose tables are missing (folders written before target_bands.csv and
+    profiles.csv existed) is left as it is, with a note on stderr.
+    """
+    out = Path(out)
+    names = ("fit_table", "target_bands", "loss_trace", "estimates", "msm_sample", "abc_sample",
+             "profiles")  # fmt: skip
+    read = {n: out / f"{n}.csv" for n in names}
+    plans = {
+        "targets": (("target_bands", "fit_table"), figures.targets_figure),
+        "loss_trace": (("loss_trace",), figures.trace_figure),
+        "marginals": (("estimates", "msm_sample", "abc_sample"), figures.marginals_figure),
+        "profiles": (("profiles", "estimates"), figures.profiles_figure),
+    }
+    drawn = []
+    for fig_name, (tables, draw) in plans.items():
+        missing = [t for t in tables if not read[t].exists()]
+        if fig_name == "targets" and not missing and "stat" not in pd.read_csv(read["fit_table"]):
+            missing = ["fit_table.csv with a 'stat' column"]
+        if missing:
+            print(f"{out}: {fig_name}.png not redrawn (no {', '.join(missing)})", file=sys.stderr)
+            continue
+        drawn.append(draw(*(pd.read_csv(read[t]) for t in tables), out / f"{fig_name}.png"))
+    return drawn
 
 
-def _plot_marginals(res: Result, path: Path) -> None:
-    fig, axes = figure_grid(len(res.names), ncols=4, panel=(3.4, 2.8))
-    for j, ax in enumerate(axes):
-        ax.hist(res.msm_sample[:, j], bins=20, range=(res.lo[j], res.hi[j]), alpha=0.6,
-                density=True, label="MSM")  # fmt: skip
-        if len(res.abc_sample):
-            ax.hist(res.abc_sample[:, j], bins=20, range=(res.lo[j], res.hi[j]), alpha=0.6,
-                    density=True, label="ABC")  # fmt: skip
-        ax.axvline(res.theta[j], color="k")
-        ax.set_title(res.names[j], fontsize=9)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, path)
+def main(argv: list[str] | None = None) -> int:
+    """``python -m aiblocs.calibration.report FOLDER...``: redraw each folder's figures."""
+    folders = sys.argv[1:] if argv is None else argv
+    if not folders:
+        print("usage: python -m aiblocs.calibration.report FOLDER [FOLDER...]", file=sys.stderr)
+        return 2
+    for folder in folders:
+        for path in rebuild(folder):
+            print(f"redrew {path}")
+    return 0
 
 
-def _plot_profiles(res: Result, path: Path) -> None:
-    fig, axes = figure_grid(len(res.names), ncols=4, panel=(3.4, 2.8))
-    for ax, (name, (grid, values)) in zip(axes, res.profiles.items(), strict=True):
-        ax.plot(grid, values, marker="o")
-        ax.axvline(res.theta[res.names.index(name)], color="k", ls="--")
-        ax.set_title(name, fontsize=9)
-    axes[0].set_ylabel("step-2 loss")
-    fig.tight_layout()
-    save(fig, path)
+if __name__ == "__main__":
+    raise SystemExit(main())

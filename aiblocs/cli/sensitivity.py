@@ -185,7 +185,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     with _claimed(args.out, "sensitivity"), executor:
         morris, my = sa.run_morris(ranges, r, args.out / "morris", how, args.sample_seed)
         keep = sa.survivors(morris, keep=args.keep)
-        sobol, n_sobol = None, 0
+        sobol, n_sobol, sy = None, 0, None
         if args.method == "sobol":
             if len(keep) < 2:
                 raise ValueError(f"Sobol needs >= 2 screening survivors, got {keep}")
@@ -195,7 +195,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
             n_sobol = len(sy)
         executor.close()
         path, meta = _sensitivity_report(args, executor, t0, ranges, (morris, my), keep,
-                                         (sobol, n_sobol), over)  # fmt: skip
+                                         (sobol, n_sobol, sy), over)  # fmt: skip
     print(f"{meta['n_runs']} runs in {meta['runtime_s']:.0f} s; report: {path}")
     if sobol is not None and len(sobol) and "gs_locked_any" in set(sobol["outcome"]):
         tops = ", ".join(f"{n} (ST {s:.2f})" for n, s, _ in top_params(sobol, "gs_locked_any"))
@@ -216,7 +216,7 @@ def _sensitivity_report(
     """Write the sensitivity report; return its path and the run metadata."""
     from aiblocs.sensitivity.report import write_sensitivity_report
 
-    (morris, my), (sobol, n_sobol) = screened, sobolres
+    (morris, my), (sobol, n_sobol, sy) = screened, sobolres
     r = args.n if args.method == "morris" else args.screen_n
     extra = f" --method {args.method}"
     if args.method == "sobol":
@@ -230,7 +230,8 @@ def _sensitivity_report(
         sobol_n=args.n,
         n_points_sobol=n_sobol,
     )
-    path = write_sensitivity_report(args.out, ranges, morris, keep, sobol, meta)
+    points = {"morris": my} if sobol is None else {"morris": my, "sobol": sy}
+    path = write_sensitivity_report(args.out, ranges, morris, keep, sobol, meta, points)
     return path, meta
 
 

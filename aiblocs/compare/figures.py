@@ -1,4 +1,9 @@
-"""Figures of an experiment: fan charts, lock-in probabilities, forest plot of paired effects."""
+"""Figures of an experiment: fan charts, lock-in probabilities, forest plot of paired effects.
+
+All in the package's one style (:mod:`aiblocs.viz.style`): arms in words, one colour and line
+style per arm (the same in every figure), units on the axes, legends outside the data; each
+figure is written as PNG, SVG and PDF.
+"""
 
 from __future__ import annotations
 
@@ -6,95 +11,119 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from aiblocs.model.calendar import decimal_year
 from aiblocs.model.outcomes import FAN_SERIES, OUTCOMES, SERIES
-from aiblocs.viz.style import STACK_COLOURS, colours, figure_grid, save
+from aiblocs.viz import style
 
 
 def fan_charts(
-    rows: pd.DataFrame, arms: dict[int, str], path: Path, series: tuple[str, ...] = FAN_SERIES
+    rows: pd.DataFrame,
+    arms: dict[int, str],
+    path: Path,
+    series: tuple[str, ...] = FAN_SERIES,
+    ncols: int = 3,
 ) -> Path:
-    """Median and 90% band over seeds of each series, one colour per arm.
+    """Median and 90% band over seeds of each series, one colour and line style per arm.
 
     Args:
         rows: stored quarterly frames (columns ``arm``, ``run_id``, ``quarter`` and the series).
-        arms: arm index -> label (legend order).
-        path: PNG path (an SVG is written beside it).
+        arms: arm index -> label in words (legend order).
+        path: PNG path (SVG and PDF are written beside it).
         series: names of :data:`SERIES` to draw, one panel each.
+        ncols: panels per row.
     """
-    fig, axes = figure_grid(len(series), ncols=4)
-    colour = colours(list(arms.values()))
+    fig, axes = style.figure_grid(len(series), ncols=ncols, panel=(2.5, 2.1))
+    look = style.arm_styles(list(arms.values()))
+    n_seeds = 0
     for ax, name in zip(axes, series, strict=True):
         for arm, label in arms.items():
             a = rows[rows["arm"] == arm]
             if a.empty:
                 continue
             wide = a.pivot(index="quarter", columns="run_id", values=name).sort_index()
+            n_seeds = max(n_seeds, wide.shape[1])
             x = np.array([decimal_year(q) for q in wide.index])
             q05, q50, q95 = (wide.quantile(q, axis=1).to_numpy() for q in (0.05, 0.5, 0.95))
-            ax.fill_between(x, q05, q95, color=colour[label], alpha=0.2, linewidth=0)
-            ax.plot(x, q50, color=colour[label], lw=1.5, label=label)
-        ax.set_title(SERIES[name].label, fontsize=9)
-        ax.set_ylabel(SERIES[name].unit, fontsize=8)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(
-        handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False
-    )
-    fig.suptitle("Median and 90% band over seeds", fontsize=10)
-    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
-    return save(fig, path)
+            s = look[label]
+            style.band(ax, x, q05, q95, s["color"], s["ls"])
+            ax.plot(x, q50, color=s["color"], ls=s["ls"], lw=1.6)
+        style.label(ax, SERIES[name].label, ylabel=SERIES[name].unit)
+        style.year_axis(ax)
+    handles = [Line2D([], [], color=s["color"], ls=s["ls"], lw=1.6) for s in look.values()]
+    ncol = len(look) if len(look) <= 3 else 2 if len(look) == 4 else 3
+    style.legend_below(fig, handles, [style.wrap(a, 34) for a in look], ncol=ncol)
+    style.title(fig, "Median (line) and 90% band (shaded, outlined) over seeds",
+                f"{n_seeds} seeds per arm, the same seeds in every arm")  # fmt: skip
+    return style.save(fig, path)
 
 
 def lockin_bars(table: pd.DataFrame, path: Path) -> Path:
     """Grouped bars: P(locked US), P(locked CN), P(contested) at the horizon, Wilson 95% CIs."""
     states = [
-        ("us", "US stack", STACK_COLOURS["US"]),
-        ("cn", "Chinese stack", STACK_COLOURS["CN"]),
-        ("contested", "contested", STACK_COLOURS["contested"]),
+        ("us", "locked into the US stack", style.STACK_COLOURS["US"], ""),
+        ("cn", "locked into the Chinese stack", style.STACK_COLOURS["CN"], "//"),
+        ("contested", "contested", style.STACK_COLOURS["contested"], ".."),
     ]
+    names = table["arm_title"] if "arm_title" in table else table["arm_label"]
     x = np.arange(len(table))
     w = 0.8 / len(states)
-    fig, (ax,) = figure_grid(1, panel=(max(4.5, 1.4 * len(table) + 2), 3.4))
-    for i, (s, name, colour) in enumerate(states):
+    fig = style.figure(min(style.WIDTH, 2.2 + 1.3 * len(table)), 3.0)
+    ax = style.style_axes(fig.subplots())
+    for i, (s, name, colour, hatch) in enumerate(states):
         p = table[f"p_{s}"].to_numpy()
         err = np.vstack([p - table[f"p_{s}_lo"].to_numpy(), table[f"p_{s}_hi"].to_numpy() - p])
         err = np.clip(np.nan_to_num(err), 0, None)  # rounding can make a bound cross p
-        ax.bar(x + (i - 1) * w, p, w, yerr=err, capsize=3, color=colour, label=name)
-    ax.set_xticks(x, table["arm_label"], rotation=20, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("probability over seeds")
-    ax.set_title("Global South lock-in at the horizon (Wilson 95% CI)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    return save(fig, path)
+        ax.bar(x + (i - 1) * w, p, w, yerr=err, capsize=2.5, color=colour, hatch=hatch,
+               edgecolor="white", linewidth=0.5, error_kw={"lw": 0.8}, label=name)  # fmt: skip
+    ax.set_xticks(x, [style.wrap(n, 14) for n in names])
+    ax.set_ylim(0, 1.0)
+    n = int(table["n"].max()) if len(table) else 0
+    style.label(ax, ylabel="probability at the horizon")
+    style.legend_right(ax, title="Global South")
+    style.title(fig, "Global South lock-in at the horizon",
+                f"share of {n} seeds per arm; bars: Wilson 95% CI")  # fmt: skip
+    return style.save(fig, path)
 
 
 def forest(
     effects: pd.DataFrame, outcomes: tuple[str, ...], path: Path, all_arms: list[str]
 ) -> Path:
-    """Paired effects vs the reference (mean and paired-t 95% CI), one panel per outcome.
+    """Paired effects vs the reference (mean and 95% CI), one panel per outcome.
 
-    ``all_arms`` (reference included) keeps each arm's colour the same as in the fan charts.
+    Arms (in words, ``arm_title``) label the rows of the first column only; ``all_arms``
+    (reference included) keeps each arm's colour and marker the same as in the fan charts.
     """
     outcomes = tuple(o for o in outcomes if o in set(effects["outcome"]))
-    arms = list(dict.fromkeys(effects["arm_label"]))
-    colour = colours(all_arms)
-    label_in = 0.065 * max(len(a) for a in arms)  # room for the arm labels (inches)
-    fig, axes = figure_grid(len(outcomes), ncols=3, panel=(3.2 + label_in, 0.45 * len(arms) + 1.2))
+    col = "arm_title" if "arm_title" in effects else "arm_label"
+    arms = list(dict.fromkeys(effects[col]))
+    look = style.arm_styles(all_arms)
+    ncols = min(3, len(outcomes))
+    fig, axes = style.figure_grid(
+        len(outcomes), ncols=ncols, panel=(2.45, 0.32 * len(arms) + 1.1), sharey=True
+    )
     y = np.arange(len(arms))[::-1]
-    for ax, name in zip(axes, outcomes, strict=True):
-        e = effects[effects["outcome"] == name].set_index("arm_label").reindex(arms)
+    for k, (ax, name) in enumerate(zip(axes, outcomes, strict=True)):
+        e = effects[effects["outcome"] == name].set_index(col).reindex(arms)
         for yi, arm in zip(y, arms, strict=True):
-            row = e.loc[arm]
-            ax.plot([row.ci_lo, row.ci_hi], [yi, yi], color=colour[arm], lw=2)
-            ax.plot(row.mean_diff, yi, "o", color=colour[arm])
-        ax.axvline(0, color="k", lw=0.8)
-        ax.set_yticks(y, arms, fontsize=8)
+            row, s = e.loc[arm], look.get(arm, {"color": "k", "marker": "o"})
+            ax.plot([row.ci_lo, row.ci_hi], [yi, yi], color=s["color"], lw=1.8)
+            ax.plot(row.mean_diff, yi, s["marker"], color=s["color"], ms=4.5)
+        ax.axvline(0, color="k", lw=0.7)
+        ax.set_yticks(y, [style.wrap(a, 18) for a in arms])
+        ax.tick_params(axis="y", labelleft=k % ncols == 0)
         ax.set_ylim(-0.6, len(arms) - 0.4)
-        ax.set_title(OUTCOMES[name].label, fontsize=9)
-        ax.set_xlabel(f"difference ({OUTCOMES[name].unit})", fontsize=8)
-    ref = effects["reference"].iloc[0] if len(effects) else ""
-    fig.suptitle(f"Paired effect vs {ref} (mean and paired-t 95% CI over seeds)", fontsize=10)
-    fig.tight_layout()
-    return save(fig, path)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        kind = OUTCOMES[name].kind
+        unit = {"year": "years", "probability": "probability"}.get(kind, OUTCOMES[name].unit)
+        style.label(ax, OUTCOMES[name].label, xlabel=style.wrap(f"difference ({unit})", 30),
+                    wrap_at=26)  # fmt: skip
+    ref_col = "reference_title" if "reference_title" in effects else "reference"
+    ref = effects[ref_col].iloc[0] if len(effects) else ""
+    n = int(effects["n"].max()) if len(effects) else 0
+    style.title(fig, f"Paired effect vs {ref}",
+                f"mean difference over {n} common seeds and 95% CI (paired t; Newcombe for "
+                "lock-in probabilities)")  # fmt: skip
+    return style.save(fig, path)

@@ -28,65 +28,98 @@ class Report:
     interaction: pd.DataFrame = field(default_factory=pd.DataFrame)  # 2 regimes x 2 designs
 
 
-def fmt(x: float, digits: int = 3) -> str:
-    """Number for a table cell ('' for NaN)."""
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}g}"
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def ci_cell(m: float, lo: float, hi: float) -> str:
-    """``mean [lo, hi]``."""
-    return fmt(m) if math.isnan(lo) else f"{fmt(m)} [{fmt(lo)}, {fmt(hi)}]"
+def fmt(x: float, digits: int = 3, kind: str = "") -> str:
+    """Number for a table cell: years as years (``2031.2``), else ``digits`` significant digits.
+
+    Values of 1,000 and more are written out in full (``12,345``), never as ``1.23e+04``;
+    ``''`` for NaN.
+    """
+    if _missing(x):
+        return ""
+    if kind == "year":
+        return f"{x:.1f}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def ci_cell(m: float, lo: float, hi: float, kind: str = "") -> str:
+    """``mean [lo, hi]`` (the mean alone when there is no interval)."""
+    if _missing(lo) or _missing(hi):
+        return fmt(m, kind=kind)
+    return f"{fmt(m, kind=kind)} [{fmt(lo, kind=kind)}, {fmt(hi, kind=kind)}]"
+
+
+def _diff_kind(name: str) -> str:
+    """Formatting kind of a difference: a difference of years is a duration, not a year."""
+    return "" if OUTCOMES[name].kind == "year" else OUTCOMES[name].kind
 
 
 def summary_wide(rep: Report, names: list[str] | None = None) -> pd.DataFrame:
-    """Outcome x arm table of ``mean [95% CI]`` cells."""
+    """Outcome x arm table of ``mean [95% CI]`` cells (columns: the arms in words)."""
     s = rep.summary if names is None else rep.summary[rep.summary.outcome.isin(names)]
     s = s.assign(
-        cell=[ci_cell(a, b, c) for a, b, c in zip(s["mean"], s.ci_lo, s.ci_hi, strict=True)]
+        cell=[
+            ci_cell(a, b, c, OUTCOMES[o].kind)
+            for a, b, c, o in zip(s["mean"], s.ci_lo, s.ci_hi, s.outcome, strict=True)
+        ]
     )
     s = s[s["n"] > 0]  # an outcome the runs do not reach (e.g. 2035 in a run ending 2030)
-    wide = s.pivot(index="outcome", columns="arm_label", values="cell")
+    wide = s.pivot(index="outcome", columns="arm_title", values="cell")
     wide = wide.reindex(
         index=[o for o in (names or OUTCOMES) if o in wide.index],
-        columns=list(dict.fromkeys(s.arm_label)),
+        columns=list(dict.fromkeys(s.arm_title)),
     )
+    wide.insert(0, "unit", [OUTCOMES[o].unit for o in wide.index])
     return wide.reset_index()
 
 
 def lockin_display(rep: Report) -> pd.DataFrame:
     """Lock-in probabilities with Wilson CIs as text."""
     t = rep.lockin
-    out = pd.DataFrame({"arm": t.arm_label, "n": t.n})
+    out = pd.DataFrame({"arm": t.arm_title, "n": t.n})
     for s in ("us", "cn", "contested"):
         out[f"P({s})"] = [
             ci_cell(a, b, c)
             for a, b, c in zip(t[f"p_{s}"], t[f"p_{s}_lo"], t[f"p_{s}_hi"], strict=True)
         ]
-    out["median lock-in year"] = [fmt(v, 6) for v in t.median_lockin_year]
+    out["median lock-in year"] = [
+        fmt(v, kind="year") or "none locked" for v in t.median_lockin_year
+    ]
     return out
 
 
 def effects_display(
     rep: Report, names: list[str], table: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Paired effects (``rep.effects`` unless ``table`` is given) of some outcomes, as text."""
+    """Paired effects (``rep.effects`` unless ``table`` is given) of some outcomes, as text.
+
+    'sign holds' is ``n/a`` where the mean difference is 0 (e.g. identical in every seed).
+    """
     e = rep.effects if table is None else table
     e = e[e.outcome.isin(names) & (e["n"] > 0)]
     out = pd.DataFrame(
         {
             "outcome": e.outcome,
-            "arm": e.arm_label,
-            "reference": e.reference,
+            "arm": e.arm_title,
+            "reference": e.reference_title,
             "n": e.n,
-            "mean diff [paired-t 95% CI]": [
-                ci_cell(a, b, c) for a, b, c in zip(e.mean_diff, e.ci_lo, e.ci_hi, strict=True)
+            "mean diff [95% CI]": [
+                ci_cell(a, b, c, _diff_kind(o))
+                for a, b, c, o in zip(e.mean_diff, e.ci_lo, e.ci_hi, e.outcome, strict=True)
             ],
-            "sign holds": [fmt(v, 2) for v in e.sign_frac],
+            "CI method": e.ci_method,
+            "sign holds": [fmt(v, 2) or "n/a" for v in e.sign_frac],
         }
     )
     if "boot_lo" in e:
         out["bootstrap 95% CI"] = [
-            f"[{fmt(a)}, {fmt(b)}]" for a, b in zip(e.boot_lo, e.boot_hi, strict=True)
+            f"[{fmt(a, kind=_diff_kind(o))}, {fmt(b, kind=_diff_kind(o))}]"
+            for a, b, o in zip(e.boot_lo, e.boot_hi, e.outcome, strict=True)
         ]
     return out
 
@@ -135,7 +168,7 @@ def make_report(
         rep.design_effects.to_csv(folder / "design_effects.csv", index=False)
     if len(rep.interaction):
         rep.interaction.to_csv(folder / "interaction.csv", index=False)
-    arms = stats.arm_labels(spec)
+    arms = stats.arm_titles(spec)
     if figures_too:
         if "quarter" in rows:
             figures.fan_charts(rows, arms, folder / "fan_charts.png")
@@ -150,12 +183,14 @@ def _effects_section(rep: Report) -> list[str]:
     if not len(rep.effects):
         return ["## Paired effects", "", "One arm only: there is nothing to compare it with.", ""]
     return [
-        f"## Paired effects vs {rep.effects['reference'].iloc[0]}",
+        f"## Paired effects vs {rep.effects['reference_title'].iloc[0]}",
         "",
-        "Per seed, arm minus reference; 95% CI from the paired t interval on the differences"
-        + (" (and a paired percentile bootstrap over seeds)" if "boot_lo" in rep.effects else "")
-        + "; 'sign holds' = fraction of seeds whose difference has the sign of the mean. "
-        "All outcomes are in paired_effects.csv.",
+        "Per seed, arm minus reference; 95% CI from the paired t interval on the differences "
+        "(for shares intersected with [-1, 1]; for the 0/1 lock-in outcomes Newcombe's score "
+        "interval for paired proportions)"
+        + (" and a paired percentile bootstrap over seeds" if "boot_lo" in rep.effects else "")
+        + "; 'sign holds' = fraction of seeds whose difference has the sign of the mean (n/a "
+        "where the mean difference is 0). All outcomes are in paired_effects.csv.",
         "",
         markdown_table(effects_display(rep, list(HEADLINE))),
         "",
@@ -165,10 +200,13 @@ def _effects_section(rep: Report) -> list[str]:
 def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool) -> str:
     """The text of report.md."""
     designs = "; ".join(f"{i}: {design_label(d)}" for i, d in enumerate(spec.designs))
+    titles = stats.regime_titles(spec)
     lines = [
         "# aiblocs experiment report",
         "",
-        f"- regimes: {', '.join(spec.labels)} (reference: {spec.reference})",
+        "- regimes: "
+        + ", ".join(f"{titles[n]} (`{n}`)" for n in spec.labels)
+        + f"; reference: {titles[spec.reference]}",
         f"- designs: {designs}",
         f"- fixed overrides: {spec.overrides or 'none'}",
         f"- seeds: {spec.n_seeds} from SeedSequence({spec.root_seed}); the same seeds for every "
@@ -180,7 +218,17 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
         "",
     ]
     lines += [f"> **Warning:** {w}" for w in rep.warnings] + ([""] if rep.warnings else [])
-    lines += ["## Outcomes: mean [95% t CI] over seeds", "", markdown_table(summary_wide(rep)), ""]
+    lines += [
+        "## Outcomes: mean [95% CI] over seeds",
+        "",
+        "Intervals by kind of outcome: shares (in [0, 1]) a t interval on the logit scale, "
+        "0/1 outcomes (probabilities over seeds) the Wilson score interval, other outcomes the "
+        "Student t interval; the method of every cell is in summary.csv (ci_method). Years are "
+        "decimal years (2031.5 = mid-2031).",
+        "",
+        markdown_table(summary_wide(rep)),
+        "",
+    ]
     lines += [
         *_effects_section(rep),
         f"## Global South lock-in at the horizon ({spec.runs()[0].scenario.horizon[1]})",
@@ -211,15 +259,16 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
                 "outcome": t.outcome,
                 "n": t.n,
                 "interaction [paired-t 95% CI]": [
-                    ci_cell(a, b, c)
-                    for a, b, c in zip(t.interaction, t.ci_lo, t.ci_hi, strict=True)
+                    ci_cell(a, b, c, _diff_kind(o))
+                    for a, b, c, o in zip(t.interaction, t.ci_lo, t.ci_hi, t.outcome, strict=True)
                 ],
             }
         )
         lines += [
             "## Interaction (2 x 2)",
             "",
-            f"How much more {t.designs.iloc[0]} moves each outcome under {t.regimes.iloc[0]}, "
+            f"How much more {t.designs.iloc[0]} moves each outcome under "
+            f"{t.regimes_title.iloc[0]}, "
             "per seed: (B1 - B0) - (A1 - A0), a difference in differences over common seeds. "
             "All outcomes are in interaction.csv.",
             "",

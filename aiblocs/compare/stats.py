@@ -1,13 +1,24 @@
 """Ensemble statistics: means with 95% CIs, paired effects vs a reference, lock-in probabilities.
 
-* Means: Student-t 95% confidence interval over seeds.
+The 95% interval of each outcome follows its kind (:data:`aiblocs.model.outcomes.OUTCOMES`), so
+an interval never leaves the range the quantity can take:
+
+* Means: Student-t interval over seeds; for shares (values in [0, 1]) the t interval on the logit
+  scale (delta method, :func:`share_ci`), for probabilities (0/1 per run) the Wilson score
+  interval (:func:`wilson`); for sums of non-negative flows (revenue, cancelled projects) the t
+  interval intersected with [0, inf), which the mean cannot leave.
 * Paired effects: for each seed, arm minus reference arm (same seed = common random numbers);
-  95% CI from the *paired t* interval on the differences, optionally also a paired percentile
-  bootstrap (resampling seeds); plus the fraction of seeds whose difference has the sign of the
-  mean difference.
+  the *paired t* interval on the differences (for shares intersected with [-1, 1], which the
+  difference of two shares cannot leave), for probabilities Newcombe's score interval for paired
+  proportions (:func:`newcombe_paired`); optionally also a paired percentile bootstrap
+  (resampling seeds); plus the fraction of seeds whose difference has the sign of the mean
+  difference (NaN, shown "n/a", when the mean difference is exactly 0).
 * Lock-in: probability over seeds that the GS is locked into the US stack, the Chinese stack, or
   contested at the horizon (definition in :mod:`aiblocs.model.outcomes`), with Wilson score
   95% CIs, and the median lock-in year among locked runs.
+
+Each table has ``arm_label`` (the regime's name, plus the design: an identifier) and
+``arm_title`` (the regime's ``label`` in words: what reports and figures show).
 """
 
 from __future__ import annotations
@@ -51,6 +62,66 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     return lo, 1.0 if k == n else min(1.0, centre + half)
 
 
+def share_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and CI of shares in [0, 1]: a t interval on the logit scale (delta method).
+
+    The interval is ``expit(logit(m) +- t * se / (m (1 - m)))``, so it stays inside (0, 1) and
+    is asymmetric near the ends; a mean of exactly 0 or 1 (every seed at the bound) has the
+    interval [m, m]. Values outside [0, 1] fall back to :func:`mean_ci`.
+    """
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) and (x.min() < 0 or x.max() > 1):
+        return mean_ci(x, level)
+    m, lo, hi = mean_ci(x, level)
+    if math.isnan(lo) or m <= 0 or m >= 1:
+        return (m, m, m) if len(x) > 1 else (m, lo, hi)
+    half = (hi - m) / (m * (1 - m))  # t * se on the logit scale
+    centre = math.log(m / (1 - m))
+    return m, 1 / (1 + math.exp(-(centre - half))), 1 / (1 + math.exp(-(centre + half)))
+
+
+def newcombe_paired(a: np.ndarray, b: np.ndarray, z: float = Z95) -> tuple[float, float, float]:
+    """Difference of two paired proportions, ``mean(a) - mean(b)``, with Newcombe's CI.
+
+    ``a`` and ``b`` are 0/1 outcomes of the same seeds. Newcombe (1998, Stat. Med. 17:2635,
+    method 10): Wilson intervals of both proportions combined with the phi correlation of the
+    pairs; the interval stays inside [-1, 1] and is defined when every difference is 0.
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n = len(a)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    both = float(np.sum((a == 1) & (b == 1)))
+    only_a = float(np.sum((a == 1) & (b == 0)))
+    only_b = float(np.sum((a == 0) & (b == 1)))
+    neither = n - both - only_a - only_b
+    p1, p2 = (both + only_a) / n, (both + only_b) / n
+    l1, u1 = wilson(int(both + only_a), n, z)
+    l2, u2 = wilson(int(both + only_b), n, z)
+    margins = (both + only_a) * (only_b + neither) * (both + only_b) * (only_a + neither)
+    phi = (both * neither - only_a * only_b) / math.sqrt(margins) if margins > 0 else 0.0
+    d = p1 - p2
+    lo = d - math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2))
+    hi = d + math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2))
+    return d, max(-1.0, lo), min(1.0, hi)
+
+
+def interval(x: np.ndarray, kind: str) -> tuple[float, float, float, str]:
+    """Mean, 95% CI and the method's name for the values of one outcome of ``kind``."""
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if kind == "probability" and len(x) and np.isin(x, (0.0, 1.0)).all():
+        lo, hi = wilson(int(x.sum()), len(x))
+        return float(x.mean()), lo, hi, "Wilson"
+    if kind == "share" and len(x) and x.min() >= 0 and x.max() <= 1:
+        return (*share_ci(x), "logit t")
+    m, lo, hi = mean_ci(x)
+    if kind == "sum" and len(x) and x.min() >= 0 and lo < 0:  # counts and revenues: >= 0
+        return m, 0.0, hi, "t, bounded at 0"
+    return m, lo, hi, "t"
+
+
 def bootstrap_ci(d: np.ndarray, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
     """Percentile 95% CI of the mean of ``d`` by resampling (deterministic given ``seed``)."""
     d = d[~np.isnan(d)]
@@ -67,6 +138,27 @@ def arm_labels(spec: ExperimentSpec) -> dict[int, str]:
     return {
         arm: label if single else f"{label} [{design_label(spec.designs[d])}]"
         for arm, label, d in spec.arms()
+    }
+
+
+def regime_titles(spec: ExperimentSpec) -> dict[str, str]:
+    """Regime name -> the regime in words (its ``label``, see :attr:`Regime.title`)."""
+    titles: dict[str, str] = {}
+    for run in spec.runs():
+        titles.setdefault(run.regime, run.scenario.regime.title)
+    return titles
+
+
+def arm_titles(spec: ExperimentSpec) -> dict[int, str]:
+    """Arm index -> the arm in words: the regime's ``label`` (plus the design if there are several).
+
+    Reports and figures show these; ``arm_labels`` are the identifiers kept in the CSV tables.
+    """
+    titles = regime_titles(spec)
+    single = len(spec.designs) == 1
+    return {
+        arm: titles[name] if single else f"{titles[name]} [{design_label(spec.designs[d])}]"
+        for arm, name, d in spec.arms()
     }
 
 
@@ -97,6 +189,7 @@ def outcome_table(rows: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
     else:
         table = rows.sort_values("run_id", kind="stable").reset_index(drop=True)
     table.insert(len(ID_COLUMNS), "arm_label", table["arm"].map(labels))
+    table.insert(len(ID_COLUMNS) + 1, "arm_title", table["arm"].map(arm_titles(spec)))
     return table
 
 
@@ -105,18 +198,20 @@ def _arm_rows(outcomes: pd.DataFrame, arm: int) -> pd.DataFrame:
 
 
 def summary(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
-    """Per arm and outcome: n, mean, sd and 95% t CI."""
+    """Per arm and outcome: n, mean, sd, 95% CI and its method (module docstring)."""
     rows = []
+    labels, titles = arm_labels(spec), arm_titles(spec)
     for arm, label, di in spec.arms():
         sub = _arm_rows(outcomes, arm)
-        for name in OUTCOMES:
+        for name, outcome in OUTCOMES.items():
             x = sub[name].to_numpy(dtype=float)
-            m, lo, hi = mean_ci(x)
+            m, lo, hi, method = interval(x, outcome.kind)
             n = int((~np.isnan(x)).sum())
             rows.append(
                 {
                     "arm": arm,
-                    "arm_label": arm_labels(spec)[arm],
+                    "arm_label": labels[arm],
+                    "arm_title": titles[arm],
                     "regime": label,
                     "design": di,
                     "outcome": name,
@@ -125,9 +220,20 @@ def summary(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
                     "sd": float(np.nanstd(x, ddof=1)) if n > 1 else math.nan,
                     "ci_lo": lo,
                     "ci_hi": hi,
+                    "ci_method": method,
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _difference(a: np.ndarray, b: np.ndarray, kind: str) -> tuple[float, float, float, str]:
+    """Mean of ``a - b`` (paired) with a 95% CI by the outcome's kind, and the method's name."""
+    if kind == "probability" and len(a) and np.isin(np.r_[a, b], (0.0, 1.0)).all():
+        return (*newcombe_paired(a, b), "Newcombe paired")
+    m, lo, hi = mean_ci(a - b)
+    if kind == "share" and len(a) and min(a.min(), b.min()) >= 0 and max(a.max(), b.max()) <= 1:
+        return m, max(-1.0, lo), min(1.0, hi), "paired t"  # shares differ by at most 1
+    return m, lo, hi, "paired t"
 
 
 def paired_effects(
@@ -139,10 +245,11 @@ def paired_effects(
     ``within_regime=True`` each design d > 0 is compared with design 0 of the *same* regime
     (the effect of the parameter change under that regime).
 
-    Columns: arm, reference, outcome, n, mean_diff, ci_lo, ci_hi (paired t), sign_frac and, if
+    Columns: arm, arm_label, arm_title, reference, reference_title, outcome, n, mean_diff, ci_lo,
+    ci_hi, ci_method (module docstring), sign_frac (NaN when the mean difference is 0) and, if
     ``n_boot > 0``, boot_lo / boot_hi (paired percentile bootstrap).
     """
-    labels = arm_labels(spec)
+    labels, titles = arm_labels(spec), arm_titles(spec)
     rows = []
     for arm, _, _ in spec.arms():
         ref = reference_arm(spec, arm, within_regime)
@@ -151,21 +258,26 @@ def paired_effects(
         a = _arm_rows(outcomes, arm).set_index("seed_index")
         b = _arm_rows(outcomes, ref).set_index("seed_index")
         common = a.index.intersection(b.index).sort_values()
-        for name in OUTCOMES:
-            d = (a.loc[common, name] - b.loc[common, name]).to_numpy(dtype=float)
-            d = d[~np.isnan(d)]
-            m, lo, hi = mean_ci(d)
-            sign = np.sign(m) if len(d) else math.nan
+        for name, outcome in OUTCOMES.items():
+            xa = a.loc[common, name].to_numpy(dtype=float)
+            xb = b.loc[common, name].to_numpy(dtype=float)
+            ok = ~(np.isnan(xa) | np.isnan(xb))
+            m, lo, hi, method = _difference(xa[ok], xb[ok], outcome.kind)
+            d = xa[ok] - xb[ok]
+            signed = len(d) > 0 and m != 0 and not math.isnan(m)
             row = {
                 "arm": arm,
                 "arm_label": labels[arm],
+                "arm_title": titles[arm],
                 "reference": labels[ref],
+                "reference_title": titles[ref],
                 "outcome": name,
                 "n": len(d),
                 "mean_diff": m,
                 "ci_lo": lo,
                 "ci_hi": hi,
-                "sign_frac": float(np.mean(np.sign(d) == sign)) if len(d) else math.nan,
+                "ci_method": method,
+                "sign_frac": float(np.mean(np.sign(d) == np.sign(m))) if signed else math.nan,
             }
             if n_boot:
                 row["boot_lo"], row["boot_hi"] = bootstrap_ci(d, n_boot)
@@ -176,12 +288,14 @@ def paired_effects(
 def lockin(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
     """Per arm: P(GS locked into US / CN / contested at the horizon) with Wilson 95% CIs."""
     rows = []
+    labels, titles = arm_labels(spec), arm_titles(spec)
     for arm, label, di in spec.arms():
         sub = _arm_rows(outcomes, arm)
         n = len(sub)
         row = {
             "arm": arm,
-            "arm_label": arm_labels(spec)[arm],
+            "arm_label": labels[arm],
+            "arm_title": titles[arm],
             "regime": label,
             "design": di,
             "n": n,
@@ -222,6 +336,7 @@ def interaction(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
     arms = {(label, d): arm for arm, label, d in spec.arms()}
     a = spec.reference
     b = next(label for label in spec.labels if label != a)
+    titles = regime_titles(spec)
     frames = {k: _arm_rows(outcomes, v).set_index("seed_index") for k, v in arms.items()}
     common = sorted(set.intersection(*(set(f.index) for f in frames.values())))
     rows = []
@@ -231,6 +346,7 @@ def interaction(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
         d = d[~np.isnan(d)]
         m, lo, hi = mean_ci(d)
         rows.append({"outcome": name, "regimes": f"{b} vs {a}",
+                     "regimes_title": f"{titles[b]} vs {titles[a]}",
                      "designs": f"{design_label(spec.designs[1])} vs "
                      f"{design_label(spec.designs[0])}", "n": len(d), "interaction": m,
                      "ci_lo": lo, "ci_hi": hi})  # fmt: skip

@@ -4,7 +4,8 @@ A regime is a timeline. Each US rule says, from a quarter on, whether a chip tie
 China (``free``, ``licensed`` with an approval probability, a fee and a volume cap, or ``banned``)
 and the performance ceiling of the export-compliant part. China's stance rules say whether its
 buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
-``aiblocs/model/data/regimes/*.toml``; any TOML file of the same shape is a regime.
+``aiblocs/model/data/regimes/*.toml``; any TOML file of the same shape is a regime. An optional
+``label`` names the regime in words for reports, figures and the dashboard (:attr:`Regime.title`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ SHARE_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "sha
 QUARTER_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "quarter")
 STATUSES = ("free", "licensed", "banned")
 STANCES = ("allow", "discourage", "block")
+MAX_LABEL = 40  # characters: a legend entry or a table column, not a sentence
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class StanceRule:
 
 @dataclass(frozen=True)
 class Regime:
-    """A named, validated export-control regime."""
+    """A named, validated export-control regime (``label``: its name in words, optional)."""
 
     name: str
     description: str = ""
@@ -75,6 +77,12 @@ class Regime:
     domestic_mandate_from: int | None = None
     export_stack_support: float = 0.0
     export_stack_from: int | None = None
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The regime in words: its ``label``, else its name with spaces for underscores."""
+        return self.label or self.name.replace("_", " ")
 
     def rule(self, tier: str, q: int) -> TierRule:
         """The US rule for ``tier`` in force at quarter index ``q`` (free before any rule)."""
@@ -113,6 +121,8 @@ class Regime:
         content, so a result folder knows what it ran even if the file is later edited.
         """
         out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.label:
+            out["label"] = self.label
         for key in REGIME_FIELDS:
             value = getattr(self, key)
             if value is not None:
@@ -135,7 +145,7 @@ class Regime:
 
         Quarter fields take labels (``"2025Q3"``); share fields take any real number type.
         """
-        unknown = set(kw) - {"name", "description", *REGIME_FIELDS}
+        unknown = set(kw) - {"name", "description", "label", *REGIME_FIELDS}
         if unknown:
             raise ValueError(
                 f"unknown regime field(s) {sorted(unknown)}; allowed: {sorted(REGIME_FIELDS)}"
@@ -197,10 +207,20 @@ def _text(value: Any, where: str, limit: int, empty: bool) -> None:
         )
 
 
+def _label(value: Any) -> None:
+    """Check a regime label: one short printable line of text."""
+    if not isinstance(value, str) or len(value) > MAX_LABEL or not value.isprintable():
+        raise ValueError(
+            f"regime field 'label' = {value!r} must be one line of text of at most "
+            f"{MAX_LABEL} characters (the regime's name in words, e.g. 'Managed access')"
+        )
+
+
 def validate_regime(reg: Regime) -> None:
-    """Raise ``ValueError`` on a bad name, or on contradictory or out-of-range rules."""
+    """Raise ``ValueError`` on a bad name or label, or on contradictory or out-of-range rules."""
     _text(reg.name, "name", MAX_NAME, empty=False)
     _text(reg.description, "description", 2000, empty=True)
+    _label(reg.label)
     for key in SHARE_FIELDS:
         _share(getattr(reg, key), key)
     for key in QUARTER_FIELDS:
@@ -249,7 +269,7 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
         raise ValueError("a regime must be a table of fields")
-    allowed = {"name", "description", "rule", "stance", *REGIME_FIELDS}
+    allowed = {"name", "description", "label", "rule", "stance", *REGIME_FIELDS}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -284,6 +304,7 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     reg = Regime(
         name=data.get("name", name or "custom"),
         description=data.get("description", ""),
+        label=data.get("label", ""),
         rules=tuple(rules),
         stances=tuple(stances),
         enforcement=data.get("enforcement", 0.6),

@@ -1,7 +1,8 @@
 """PRIM (Friedman & Fisher 1999) for scenario discovery: boxes where an outcome is common.
 
-A small, dependency-free implementation (EMA Workbench's ``PrimBox.inspect()`` crashes under
-pandas 3.1). Only peeling is done, no pasting, and every input dimension is continuous.
+A small implementation that needs nothing beyond numpy (EMA Workbench's ``Prim``, the optional
+``ema`` extra, can be run on the same CSV sample for comparison). Only peeling is done, no
+pasting, and every input dimension is continuous.
 
 * **Peeling**: start from the box spanning the data. At each step, for every dimension try
   cutting off the ``alpha`` (0.05) lowest or highest fraction of the points still in the box and

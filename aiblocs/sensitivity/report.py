@@ -1,4 +1,9 @@
-"""Markdown reports and figures for ``aiblocs sensitivity`` and ``aiblocs discover``."""
+"""Markdown reports for ``aiblocs sensitivity`` and ``aiblocs discover``.
+
+Each writer also saves the results as CSV (:mod:`aiblocs.sensitivity.results`) and the figures
+(:mod:`aiblocs.sensitivity.figures`); ``python -m aiblocs.sensitivity.results FOLDER`` rebuilds
+the report and figures from those CSV files.
+"""
 
 from __future__ import annotations
 
@@ -8,96 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aiblocs.sensitivity import results
 from aiblocs.sensitivity.design import ANALYSED
-from aiblocs.sensitivity.prim import Box
+from aiblocs.sensitivity.figures import morris_figure, prim_figures, sobol_figure
 from aiblocs.sensitivity.ranges import Range
-from aiblocs.viz.style import figure_grid, save
 from aiblocs.viz.tables import markdown_table as md_table
 
 
 def _fmt(v: float) -> str:
     return f"{v:.3g}" if np.isfinite(v) else "nan"
-
-
-def morris_figure(table: pd.DataFrame, path: Path) -> None:
-    """mu*-sigma scatter per outcome, top parameters labelled."""
-    outs = [o for o in ANALYSED if o in set(table["outcome"])]
-    fig, axes = figure_grid(len(outs), ncols=5, panel=(4.0, 3.4))
-    for ax, out in zip(axes, outs, strict=True):
-        t = table[table["outcome"] == out]
-        ax.scatter(t["mu_star"], t["sigma"], s=14)
-        for _, r in t.nlargest(4, "mu_star").iterrows():
-            ax.annotate(r["param"], (r["mu_star"], r["sigma"]), fontsize=7)
-        ax.set_title(out, fontsize=9)
-        ax.set_xlabel("mu*", fontsize=8)
-        ax.set_ylabel("sigma", fontsize=8)
-        ax.tick_params(labelsize=7)
-    fig.suptitle("Morris screening: mean |elementary effect| (mu*) vs its spread (sigma)")
-    fig.tight_layout()
-    save(fig, path)
-
-
-def sobol_figure(table: pd.DataFrame, path: Path) -> None:
-    """First- and total-order indices with 95% CIs, one panel per outcome."""
-    outs = [o for o in ANALYSED if o in set(table["outcome"])]
-    fig, axes = figure_grid(len(outs), ncols=5, panel=(4.0, 3.4))
-    for ax, out in zip(axes, outs, strict=True):
-        t = table[table["outcome"] == out]
-        x = np.arange(len(t))
-        ax.bar(x - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], label="S1", capsize=2)
-        ax.bar(x + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], label="ST", capsize=2)
-        ax.set_xticks(x, t["param"], rotation=60, ha="right", fontsize=7)
-        ax.set_title(out, fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.set_ylim(min(0.0, float(t["S1"].min()) - 0.05), 1.05)
-    axes[0].legend(fontsize=7)
-    fig.suptitle("Sobol indices (bars: 95% bootstrap CI)")
-    fig.tight_layout()
-    save(fig, path)
-
-
-def prim_figures(trajs: list[list[Box]], boxes: list[Box], ranges: list[Range], out: Path) -> None:
-    """``prim_tradeoff.png`` (coverage vs density) and ``prim_boxes.png`` (box limits)."""
-    fig, (ax,) = figure_grid(1, panel=(6, 4.5))
-    for k, (traj, box) in enumerate(zip(trajs, boxes, strict=True)):
-        ax.plot(
-            [b.coverage for b in traj],
-            [b.density for b in traj],
-            ".-",
-            ms=3,
-            label=f"peeling for box {k + 1}",
-        )
-        ax.plot(box.coverage, box.density, "o", ms=9, mfc="none", color="k")
-        ax.annotate(f"box {k + 1}", (box.coverage, box.density), fontsize=8)
-    ax.set_xlabel("coverage")
-    ax.set_ylabel("density")
-    ax.set_title("PRIM peeling trajectory (circles: chosen boxes)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, out / "prim_tradeoff.png")
-    names = sorted({n for b in boxes for n in b.restricted})
-    fig, (ax,) = figure_grid(1, panel=(7, 0.5 + 0.45 * max(len(names), 1) * max(len(boxes), 1)))
-    rng = {r.name: r for r in ranges}
-    y = 0
-    ticks, labels = [], []
-    for k, box in enumerate(boxes):
-        for n in names:
-            if n not in box.restricted:
-                continue
-            lo, hi = box.limits[n]
-            span = rng[n].hi - rng[n].lo
-            ax.barh(y, 1.0, color="0.9")
-            ax.barh(y, (hi - lo) / span, left=(lo - rng[n].lo) / span, color=f"C{k}")
-            ax.text(1.02, y, f"[{lo:.3g}, {hi:.3g}]", va="center", fontsize=7)
-            ticks.append(y)
-            labels.append(f"box {k + 1}: {n}")
-            y += 1
-    ax.set_yticks(ticks, labels, fontsize=8)
-    ax.set_xlim(0, 1.25)
-    ax.set_xlabel("position in the plausible range (0 = lo, 1 = hi)")
-    ax.set_title("PRIM box limits on restricted parameters")
-    fig.tight_layout()
-    save(fig, out / "prim_boxes.png")
 
 
 def _header(title: str, meta: dict[str, Any]) -> list[str]:
@@ -113,6 +37,18 @@ def _header(title: str, meta: dict[str, Any]) -> list[str]:
         f"n_adopters = {meta['n_adopters']} ({meta['seeds']} seeds spawned from SeedSequence(0), "
         "the same for every point: common random numbers). Model fingerprint (hash of the "
         f"model's code and data): `{meta['model']}`.",
+        "",
+    ]
+
+
+def _files_section(files: str) -> list[str]:
+    return [
+        "## Files",
+        "",
+        f"Results as CSV beside this report: {files}; figures as PNG, SVG and PDF; meta.json. "
+        "Columns are described in `aiblocs/sensitivity/results.py`. "
+        "`python -m aiblocs.sensitivity.results <this folder>` rewrites this report and its "
+        "figures from those files without running the model.",
         "",
     ]
 
@@ -150,8 +86,30 @@ def write_sensitivity_report(
     keep: list[str],
     sobol: pd.DataFrame | None,
     meta: dict[str, Any],
+    points: dict[str, pd.DataFrame] | None = None,
+    csv: bool = True,
 ) -> Path:
-    """Write ``report.md`` with ``morris.png`` (and ``sobol.png``) into ``out``."""
+    """Write ``report.md``, ``morris`` (and ``sobol``) figures and the CSV results into ``out``.
+
+    Args:
+        out: output folder.
+        ranges: the uncertain parameters.
+        morris: Morris indices (:func:`aiblocs.sensitivity.methods.run_morris`).
+        keep: the screening survivors (the Sobol parameters).
+        sobol: Sobol indices, or None for a screening-only run.
+        meta: command, runtime and sizes quoted in the header.
+        points: the evaluated samples by method (``{"morris": ..., "sobol": ...}``, the frames
+            :func:`run_morris` / :func:`run_sobol` return: parameter and outcome columns).
+        csv: write the CSV results and ``meta.json`` (False when rebuilding from them).
+    """
+    meta = {**meta, "survivors": list(keep)}
+    if csv:
+        names = [r.name for r in ranges]
+        results.write_ranges_and_meta(out, ranges, meta)
+        results.write_method(out, "morris", names, morris, (points or {}).get("morris"))
+        if sobol is not None:
+            sobol = sobol.assign(conf_level=0.95)
+            results.write_method(out, "sobol", keep, sobol, (points or {}).get("sobol"))
     lines = _header("Global sensitivity analysis", meta)
     lines += [
         "## Outcomes",
@@ -208,15 +166,22 @@ def write_sensitivity_report(
                 lines.append(f"- `{o}`: {tops}")
         lines.append("")
         sobol_figure(sobol, out / "sobol.png")
+    files = "ranges.csv, morris_X.csv, morris_Y.csv, morris_indices.csv" + (
+        ", sobol_X.csv, sobol_Y.csv, sobol_indices.csv" if sobol is not None else ""
+    )
+    lines += _files_section(files)
     path = out / "report.md"
     path.write_text("\n".join(lines))
     return path
 
 
 def write_discover_report(
-    out: Path, ranges: list[Range], res: dict[str, Any], meta: dict[str, Any]
+    out: Path, ranges: list[Range], res: dict[str, Any], meta: dict[str, Any], csv: bool = True
 ) -> Path:
-    """Write ``report.md`` with the PRIM trade-off and box-limit figures into ``out``."""
+    """Write ``report.md``, the PRIM figures and (``csv``) the CSV results into ``out``."""
+    if csv:
+        results.write_ranges_and_meta(out, ranges, {**meta, "tol_months": res["tol_months"]})
+        results.write_discover(out, res)
     y, Y = res["y"], res["Y"]
     lines = _header("Scenario discovery: when does containment backfire?", meta)
     lines += [
@@ -244,8 +209,9 @@ def write_discover_report(
         "",
         "Sample: Latin hypercube over all uncertain parameters (table below). PRIM is this "
         "package's own (`aiblocs/sensitivity/prim.py`: peeling alpha = 0.05 on continuous "
-        "dimensions, minimum support 0.05, no pasting) because EMA Workbench's "
-        "`PrimBox.inspect()` crashes under pandas 3.1. Box rule: along the peeling trajectory "
+        "dimensions, minimum support 0.05, no pasting; no dependency beyond numpy; EMA "
+        "Workbench's Prim, the optional extra `ema`, can be run on discover_X.csv and "
+        "discover_Y.csv for comparison). Box rule: along the peeling trajectory "
         "take the densest box that still covers >= 50% of the backfire cases; then lift any "
         "restriction adding < 0.05 density; further boxes by covering (remove the points in "
         "the box, peel again) while a box is >= 1.5x denser than the base rate.",
@@ -276,6 +242,10 @@ def write_discover_report(
         prim_figures(res["trajectories"], res["boxes"], ranges, out)
         lines += ["![PRIM trade-off](prim_tradeoff.png)", "", "![PRIM boxes](prim_boxes.png)", ""]
     lines += ["## Uncertain parameters", "", _ranges_table(ranges), ""]
+    lines += _files_section(
+        "ranges.csv, discover_X.csv, discover_Y.csv (with the 0/1 backfire column), "
+        "prim_boxes.csv, prim_trajectories.csv"
+    )
     path = out / "report.md"
     path.write_text("\n".join(lines))
     return path

@@ -17,7 +17,9 @@ PNG = {"format": "png", "dpi": 72}
 
 
 def _names(model: DashboardModel) -> tuple[str, str]:
-    return model.regime_name, getattr(model, "twin_name", "")
+    """The run's regime and the comparison run's (if any) in words (their ``label``)."""
+    twin = model.twin.regime.title if model.twin is not None else ""
+    return model.regime.title, twin
 
 
 @solara.component

@@ -1,7 +1,9 @@
 """Matplotlib figure builders for the dashboard (object API, no pyplot state, thread-safe).
 
 Each builder takes the quarterly frame of the main run and, optionally, of a comparison run
-(drawn dashed) and returns a :class:`matplotlib.figure.Figure`.
+(drawn dashed) and returns a :class:`matplotlib.figure.Figure`. They use the package's one style
+(:mod:`aiblocs.viz.style`: palette, type sizes, units on the axes, legends outside the data) but
+fixed margins, because constrained layout costs more than the dashboard's redraw budget.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from matplotlib.patches import Patch
 
 from aiblocs.model.calendar import year_ticks
 from aiblocs.model.outcomes import SERIES
+from aiblocs.viz import style
 from aiblocs.viz.series import LEGEND, PALETTE
-from aiblocs.viz.style import PALETTE as COLOURS
 
 # panel title and the series drawn in it (labels and units from the outcome registry)
 PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -27,6 +29,15 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("China's chips and data centres", ("cn_domestic_chip_share", "cn_dc_utilisation")),
     ("US chip revenue from China", ("us_chip_revenue_cn",)),
 )  # fmt: skip
+PANEL_UNITS = (
+    "share of the region's adopter units",
+    "share of adopted GS units",
+    "index (log10 effective compute)",
+    "months",
+    "share (of chips delivered; of hub compute)",
+    "USD bn per quarter",
+)
+"""The y-axis unit of each panel of :data:`PANELS`."""
 
 
 class SeriesChart:
@@ -36,30 +47,39 @@ class SeriesChart:
     """
 
     def __init__(self, start: str, n_quarters: int, name: str = "", other_name: str = "") -> None:
-        """Build empty panels for ``n_quarters`` quarters from quarter label ``start``."""
-        ticks = year_ticks(start, n_quarters)
-        self.fig = Figure(figsize=(12, 6.5))  # fixed margins: constrained layout is slow
-        self.fig.subplots_adjust(left=0.05, right=0.99, top=0.95, bottom=0.05, wspace=0.25,
-                                 hspace=0.2)  # fmt: skip
+        """Build empty panels for ``n_quarters`` quarters from quarter label ``start``.
+
+        ``name`` and ``other_name`` (the regimes in words) tag the lines when a comparison run
+        is drawn; each panel's legend, titled with the panel's subject, sits above its data.
+        """
+        ticks = year_ticks(start, n_quarters, every=2 if n_quarters > 16 else 1)
+        self.fig = Figure(figsize=(12, 8))  # fixed margins: constrained layout is slow
+        self.fig.subplots_adjust(left=0.06, right=0.99, top=0.82, bottom=0.06, wspace=0.3,
+                                 hspace=0.55)  # fmt: skip
         self.axes = list(self.fig.subplots(2, 3, sharex=True).flat)
         self.lines: list[tuple[str, bool, Line2D]] = []  # (reporter, is comparison run, line)
-        for ax, (title, cols) in zip(self.axes, PANELS, strict=True):
-            for col, colour in zip(cols, COLOURS, strict=False):
-                label = SERIES[col].label
-                tag = f" ({name})" if other_name else ""
-                (line,) = ax.plot([], [], color=colour, lw=1.8, label=label + tag)
+        for ax, (title, cols), unit in zip(self.axes, PANELS, PANEL_UNITS, strict=True):
+            style.style_axes(ax)
+            for col, colour in zip(cols, style.PALETTE, strict=False):
+                (line,) = ax.plot([], [], color=colour, lw=1.8, label=SERIES[col].label)
                 self.lines.append((col, False, line))
                 if other_name:
-                    (line,) = ax.plot([], [], color=colour, lw=1.5, ls="--",
-                                      label=f"{label} ({other_name})")  # fmt: skip
+                    (line,) = ax.plot([], [], color=colour, lw=1.5, ls="--")
                     self.lines.append((col, True, line))
-            ax.set_title(title, fontsize=10)
-            ax.set_ylabel(SERIES[cols[0]].unit, fontsize=8)
+            ax.set_ylabel(style.wrap(unit, 28), fontsize=style.FONT["label"])
             ax.set_xlim(0, max(n_quarters - 1, 1))
             ax.set_xticks([i for i, _ in ticks], [y for _, y in ticks])
-            ax.grid(alpha=0.3)
-            ax.tick_params(labelsize=8)
-            ax.legend(fontsize=7, loc="upper left")
+            ax.legend(title=title, loc="lower left", bbox_to_anchor=(0.0, 1.01),
+                      borderaxespad=0.0, frameon=False, fontsize=style.FONT["note"],
+                      title_fontproperties={"size": style.FONT["title"], "weight": "bold"},
+                      alignment="left", handlelength=1.5)  # fmt: skip
+        for ax in self.axes[3:]:
+            ax.set_xlabel("year", fontsize=style.FONT["label"])
+        if other_name:  # one key for the two runs, above the panels
+            key = [Line2D([], [], color="k", lw=1.8), Line2D([], [], color="k", lw=1.5, ls="--")]
+            self.fig.legend(key, [f"{name} (solid)", f"{other_name} (dashed)"],
+                            loc="upper center", ncol=2, frameon=False,
+                            fontsize=style.FONT["legend"])  # fmt: skip
 
     def update(self, df: pd.DataFrame, other: pd.DataFrame | None = None) -> Figure:
         """Show the series of ``df`` (and ``other``, dashed); return the figure."""
@@ -92,9 +112,11 @@ def grid_figure(image: np.ndarray, labels: list[tuple[float, str]], title: str =
     fig.subplots_adjust(left=0.17, right=0.98, top=0.95, bottom=0.13)
     ax = fig.subplots()
     ax.imshow(image, aspect="auto", interpolation="nearest")
-    ax.set_yticks([y for y, _ in labels], [n for _, n in labels], fontsize=8)
+    ax.set_yticks([y for y, _ in labels], [n for _, n in labels], fontsize=style.FONT["tick"])
     ax.set_xticks([])
-    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("adopter units (one cell each, rows by country)", fontsize=style.FONT["label"])
+    ax.set_title(title, fontsize=style.FONT["title"])
     handles = [Patch(color=PALETTE[i], label=lab) for i, lab in enumerate(LEGEND)]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=style.FONT["legend"],
+               frameon=False)  # fmt: skip
     return fig

@@ -15,13 +15,14 @@ from aiblocs.model.outcomes import KPI_SERIES, SERIES
 
 MAX_CELLS = 2_000  # adopter cells drawn at most (units are subsampled evenly beyond this)
 GRID_WIDTH = 50  # cells per row of a country block
-# colours (RGB 0-1): none, US open, US locked, CN open, CN locked, separator
+# colours (RGB 0-1): none, US open, US locked, CN open, CN locked, separator; the stacks' colours
+# are the figure style's (Okabe-Ito blue and vermillion), light while a unit can still switch
 PALETTE = np.array([
     [0.90, 0.90, 0.90],
-    [0.55, 0.70, 0.95],
-    [0.05, 0.20, 0.60],
-    [0.97, 0.60, 0.55],
-    [0.65, 0.05, 0.05],
+    [0.62, 0.78, 0.90],
+    [0.00, 0.45, 0.70],
+    [0.95, 0.71, 0.56],
+    [0.84, 0.37, 0.00],
     [1.00, 1.00, 1.00],
 ])  # fmt: skip
 LEGEND = ("no AI", "US stack", "US, locked in", "CN stack", "CN, locked in")
