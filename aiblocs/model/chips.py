@@ -186,9 +186,12 @@ def clear(
 
 
 def _allowed(o: Offer, group: str, cn) -> bool:
-    """Offers a buyer group considers: US buyers buy US chips; the compliant part is made for
-    China; under the domestic mandate, state-funded hubs buy only domestic chips [136]. A tier
-    China blocks stays in the choice set: its demand is denied and may turn grey."""
+    """Offers a buyer group considers.
+
+    US buyers buy US chips; the compliant part is made for China; under the domestic mandate,
+    state-funded hubs buy only domestic chips [136]. A tier China blocks stays in the choice set:
+    its demand is denied and may turn grey.
+    """
     if o.bloc == "CN":
         return group != "US"
     if o.tier == "compliant" and group not in CN_GROUPS:

@@ -35,8 +35,11 @@ def detection(model, offer_tier: str, us_denies: bool, cn_blocks: bool) -> float
 
 
 def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) -> np.ndarray:
-    """Apply US rules and China's stance to buyer ``b``'s desired spend; book what turns grey or
-    rents abroad; return the legal spend (the rest stays in the buyer's remaining budget)."""
+    """Apply US rules and China's stance to buyer ``b``'s desired spend.
+
+    Books what turns grey or rents abroad; returns the legal spend (the rest stays in the buyer's
+    remaining budget).
+    """
     cn = model.cn_gov
     spend = spend.copy()
     for i, o in enumerate(offers):

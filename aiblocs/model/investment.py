@@ -79,7 +79,7 @@ def install(model, res: ChipResult) -> None:
 
 
 def unit_costs(res: ChipResult, last: dict[str, float]) -> dict[str, float]:
-    """USD per H100e the US and Chinese clouds paid this quarter (last value if they bought none)."""
+    """USD per H100e US and Chinese clouds paid this quarter (last value if none bought)."""
     out = {}
     for bloc, groups in (("US", ("US",)), ("CN", ("CN",))):
         h = sum(sum(res.compute[g].values()) for g in groups)

@@ -175,8 +175,9 @@ def calibrate_demand(model) -> None:
     us_cost = fleet_cost(sites(model, "US"), p)
     model.theta0 = (1 + p.markup_us) * us_cost / (p.us_price0 * math.exp(efficiency(model, "US")))
     model.tokens0, model.base_tokens, model.price0 = {}, {}, {}
-    for bloc, util0, base, region in (("US", p.cloud_util0, p.us_base_demand, "US"),
-                                      ("CN", p.cn_demand_util0, p.cn_base_demand, "CN")):  # fmt: skip
+    homes = (("US", p.cloud_util0, p.us_base_demand, "US"),
+             ("CN", p.cn_demand_util0, p.cn_base_demand, "CN"))  # fmt: skip
+    for bloc, util0, base, region in homes:
         m = cost_price(model, bloc)
         model.price0[bloc] = m.price_cost
         tokens = util0 * _capacity(model, bloc) * m.throughput

@@ -5,7 +5,6 @@ from __future__ import annotations
 import mesa
 
 from aiblocs.model.agents.site import ComputeSite
-
 from aiblocs.model.mechanisms import on
 
 
