@@ -18,13 +18,9 @@ from aiblocs.model.params import PARAM_FIELDS
 from aiblocs.model.regimes import REGIME_FIELDS, get_regime
 
 N = 400
-# A regime (and overrides) where each mechanism changes the outputs. At the calibrated defaults
-# approval tightening and pooling are idle in every regime (hub utilisation never falls below
-# the approval threshold; demand exceeds capacity once pooling starts): see docs/attribution.md.
-IDLE_AT_DEFAULTS = {
-    "approval_tightening": {"edwc_optimism": 8.0},
-    "pooling": {"west_reach": 0.05, "cn_chip_budget0": 0.3},
-}
+# A regime (and overrides) where each mechanism changes the outputs. Since economics v2 every
+# mechanism is active at the defaults in the regime named (none needs overrides to wake it).
+IDLE_AT_DEFAULTS: dict[str, dict] = {}
 ACTIVE = {
     "spillover_to_us": "historical", "spillover_to_cn": "historical",
     "induced_efficiency": "containment", "smuggling": "containment",
@@ -33,7 +29,9 @@ ACTIVE = {
     "domestic_learning": "containment", "network_effect": "open", "switching_costs": "open",
     "scarcity_pricing": "containment", "scarcity_throttle": "containment",
     "edwc_optimism": "historical", "approval_tightening": "historical", "pooling": "historical",
-    "ai_plus": "historical", "mixed_fleet": "containment",
+    "ai_plus": "historical", "mixed_fleet": "containment", "cloud_rental": "containment",
+    "distillation": "historical", "lock_in_rents": "open", "small_build_ban": "historical",
+    "domestic_scarcity_price": "containment",
 }  # fmt: skip
 
 

@@ -30,8 +30,13 @@ def _us_compute_share(df: pd.DataFrame) -> pd.Series:
     return df["us_cloud_compute"] / total
 
 
-DERIVED = {"us_compute_share": _us_compute_share}
-"""Derived outputs: name -> function of the quarterly frame (US share of US+China compute)."""
+def _cn_us_price_ratio(df: pd.DataFrame) -> pd.Series:
+    return df["cn_price"] / df["us_price"]
+
+
+DERIVED = {"us_compute_share": _us_compute_share, "cn_us_price_ratio": _cn_us_price_ratio}
+"""Derived outputs: name -> function of the quarterly frame (US share of US+China compute; the
+Chinese stack's service price over the US one)."""
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from aiblocs.ensemble.folders import locked
     from aiblocs.ensemble.spec import spawn_seeds
     from aiblocs.ensemble.store import Store
+    from aiblocs.model.calendar import parse_quarter
     from aiblocs.model.run import run
     from aiblocs.model.scenario import Scenario
 
@@ -93,8 +94,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise ValueError(f"--seed must be in [0, {MAX_SEED}], got {args.seed}")
     out = out_folder(args)
     over = {} if args.n_adopters is None else {"n_adopters": args.n_adopters}
-    scenario = Scenario.build("historical", **over)
     targets, unmapped = load_targets(args.targets)
+    # runs stop at the last target's quarter: the model never looks ahead, so moments are the same
+    over["end"] = max((t.end for t in targets), key=parse_quarter)
+    scenario = Scenario.build("historical", **over)
     space = load_space(args.space)
     seeds = spawn_seeds(args.seed, args.seeds)
     executor = executor_from_args(args)

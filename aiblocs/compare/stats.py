@@ -142,11 +142,16 @@ def arm_labels(spec: ExperimentSpec) -> dict[int, str]:
 
 
 def regime_titles(spec: ExperimentSpec) -> dict[str, str]:
-    """Regime name -> the regime in words (its ``label``, see :attr:`Regime.title`)."""
+    """Regime name -> the regime in words (its ``label``, see :attr:`Regime.title`).
+
+    Two regimes whose words coincide (``a b`` and ``a_b``) keep their names in brackets, so
+    every column of a report stays one regime's.
+    """
     titles: dict[str, str] = {}
     for run in spec.runs():
         titles.setdefault(run.regime, run.scenario.regime.title)
-    return titles
+    clash = {t for t in titles.values() if list(titles.values()).count(t) > 1}
+    return {n: f"{t} ({n})" if t in clash else t for n, t in titles.items()}
 
 
 def arm_titles(spec: ExperimentSpec) -> dict[int, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 
+EXP_CLAMP = 50.0  # numerical guard on exp() of a capability lead or a growth exponent
+
 
 def train_labs(model, compute: dict[str, float], scarcity: dict[str, float]) -> None:
     """Give each lab its share of its bloc's training compute and update capability.

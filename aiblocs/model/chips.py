@@ -168,6 +168,9 @@ def clear(
         for b in buyers:
             if b.group in plans:
                 wanted += plans[b.group] * 1e9 / (price * (1 + b.markup))
+        if round_ == 0:  # first asks measure excess demand (scarcity pricing next quarter)
+            for o, w in zip(offers, wanted, strict=True):
+                o.designer.wanted += w
         scale = np.ones(len(offers))
         short = wanted > capacity  # offers sold out this round: buyers get a pro-rata share
         scale[short] = capacity[short] / wanted[short]

@@ -25,11 +25,10 @@ import math
 import numpy as np
 
 from aiblocs.model import services
-from aiblocs.model.capability import best
+from aiblocs.model.capability import EXP_CLAMP, best
 from aiblocs.model.mechanisms import on
 
 UNAVAILABLE = -1e3  # utility standing for ln(0): a stack that cannot be sold in the country
-EXP_CLAMP = 50.0  # numerical guard on exp() of a capability lead
 
 
 def values(model) -> np.ndarray:

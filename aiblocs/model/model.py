@@ -308,6 +308,7 @@ class AIBlocsModel(mesa.Model):
         self.cn_units_in_use = result.units["CN"]["CN"] + result.units["CN_state"]["CN"]
         for d in self.designers:
             d.learn(self.cn_units_in_use / 1e6)
+            d.reprice()
         lag = self.frontier.lag_months(self.q, cap_cn)
         self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
         # 8. measurement (next quarter's budgets and demand read this quarter's adopters)

@@ -34,7 +34,7 @@ class CapacityParams:
         0.7, "fraction", 0.05, 1, "cloud utilisation at which it spends its budget share", "ass."
     )
     capex_pressure_min: float = param(
-        0.5, "ratio", 0, 1, "floor of a cloud's investment pressure", "assumption"
+        0.05, "ratio", 0, 1, "floor of a cloud's investment pressure", "assumption"
     )
     capex_pressure_max: float = param(
         2.0, "ratio", 1, 10, "ceiling of a cloud's investment pressure", "assumption"

@@ -83,6 +83,14 @@ class ChipParams:
     markup_domestic: float = param(
         1.0, "ratio", 0.1, 5, "price markup of the domestic tier", "normalisation"
     )
+    domestic_price_response: float = param(
+        0.5,
+        "ratio",
+        0,
+        3,
+        "log rise of the domestic chip price per log of last quarter's excess demand",
+        "ass.; Ascend shortages and allocation 2024-25 [64, 70]",
+    )
     ecosystem_us: float = param(0.95, "index", 0, 1, "CUDA-like software maturity", "assumption")
     ecosystem_cn0: float = param(0.35, "index", 0, 1, "CANN-like maturity 2022", "assumption")
     ecosystem_learning: float = param(

@@ -40,7 +40,23 @@ class ServiceParams:
         0.7, "ratio", 0.05, 3, "price elasticity of tokens demanded per adopter", "[109], ass."
     )
     use_growth: float = param(
-        0.35, "1/year (log)", 0, 3, "growth of tokens per adopter at a constant price", "[87]"
+        0.6, "1/year (log)", 0, 3, "growth of tokens per adopter at a constant price", "[87], ass."
+    )
+    use_capability: float = param(
+        0.5,
+        "1/index",
+        0,
+        5,
+        "log growth of tokens per adopter per capability point of its stack",
+        "[87], ass.",
+    )
+    serving_efficiency: float = param(
+        0.4,
+        "fraction",
+        0,
+        1,
+        "share of log algorithmic efficiency that cuts compute per token served",
+        "[109]: frontier prices fall ~2x/yr, constant-capability prices ~17x/yr",
     )
     value_scale: float = param(
         40.0, "USD/quarter", 0.01, 1e5, "an adopter's value of AI at income_ref and cap_ref", "ass."

@@ -103,6 +103,14 @@ class SwitchParams:
         "switch: excess compute demand raises a stack's service price",
         "def.",
     )
+    mech_domestic_scarcity_price: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: domestic chips sold out raise their price next quarter",
+        "def.",
+    )
     mech_lock_in_rents: bool = param(
         True, "flag", None, None, "switch: providers charge locked-in adopters a markup", "def."
     )

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from aiblocs.model import capacity
+from aiblocs.model.capability import EXP_CLAMP, best
 from aiblocs.model.mechanisms import on
 
 BLOCS = ("US", "CN")
+LOG_CLAMP = 200.0  # bound on the log of a price or demand ratio (numerical guard)
 
 
 @dataclass
@@ -56,6 +58,15 @@ class Market:
         return 1.0 - self.unserved
 
 
+def power(x, a):
+    """``x ** a`` for positive ``x`` with the log of the result held within +-LOG_CLAMP.
+
+    A numerical guard only: at the model's parameter extremes prices fall by ``e^80`` and demand
+    at such prices would overflow; in the calibrated range the bound never binds.
+    """
+    return np.exp(np.clip(a * np.log(x), -LOG_CLAMP, LOG_CLAMP))
+
+
 def fleet_cost(sites, p) -> float:
     """Serving cost of a fleet, USD per H100e-quarter: capital cost of its book value + opex."""
     h = sum(s.raw_compute for s in sites)
@@ -78,7 +89,7 @@ def cost_price(model, bloc: str) -> Market:
     """Serving cost, throughput and cost-based price of a stack."""
     p = model.p
     cost = fleet_cost(sites(model, bloc), p)
-    theta = model.theta0 * math.exp(efficiency(model, bloc))
+    theta = model.theta0 * math.exp(p.serving_efficiency * efficiency(model, bloc))
     markup = p.markup_us if bloc == "US" else p.markup_cn
     return Market(bloc, cost, theta, (1 + markup) * cost / theta)
 
@@ -94,9 +105,18 @@ def cohort_prices(model, prices: dict[str, float]) -> np.ndarray:
 def tokens_per_person(model, bloc: str, price: np.ndarray) -> np.ndarray:
     """M tokens a quarter an adopted person of each cohort wants at ``price`` (C,)."""
     p = model.p
-    growth = math.exp(p.use_growth * model.spend_years)
-    return model.tokens0[bloc] * model.use_weight * growth * (price / p.us_price0) ** (
-        -p.demand_elasticity)  # fmt: skip
+    return model.tokens0[bloc] * model.use_weight * use_intensity(model, bloc) * (
+        power(price / p.us_price0, -p.demand_elasticity))  # fmt: skip
+
+
+def use_intensity(model, bloc: str) -> float:
+    """Growth of use at a constant price (new uses over time, more uses for a better stack).
+
+    ``exp(use_growth * spend_years + use_capability * (cap_s - cap_ref))`` [87, 119].
+    """
+    p = model.p
+    x = p.use_growth * model.spend_years + p.use_capability * (best(model, bloc) - model.cap_ref)
+    return math.exp(min(EXP_CLAMP, x))
 
 
 def adopter_tokens(model, bloc: str, price: float, counts: np.ndarray) -> float:
@@ -110,8 +130,8 @@ def adopter_tokens(model, bloc: str, price: float, counts: np.ndarray) -> float:
 def compute_demand(model, bloc: str, price: float, counts: np.ndarray, theta: float) -> float:
     """H100e-quarters demanded on ``bloc`` at price ``price`` (adopters and the base)."""
     p = model.p
-    growth = math.exp(p.use_growth * model.spend_years)
-    base = model.base_tokens[bloc] * growth * (price / model.price0[bloc]) ** (
+    growth = use_intensity(model, bloc)
+    base = model.base_tokens[bloc] * growth * power(price / model.price0[bloc], 
         -p.demand_elasticity)  # fmt: skip
     return (adopter_tokens(model, bloc, price, counts) + base) / theta
 
@@ -132,14 +152,14 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
         serve = _server(model, bloc, rented)
         servable = serve(m.demand_at_cost)
         m.capacity = _capacity(model, bloc) + (rented if bloc == "CN" else 0.0)
-        m.scarcity = 1 - servable / m.demand_at_cost if m.demand_at_cost > 0 else 0.0
+        m.scarcity = max(0.0, 1 - servable / m.demand_at_cost) if m.demand_at_cost > 0 else 0.0
         m.price = m.price_cost
         if servable < m.demand_at_cost and servable > 0:
             w = on(p, "scarcity_pricing", p.price_clearing)
-            m.price = m.price_cost * (m.demand_at_cost / servable) ** (w / p.demand_elasticity)
-        m.demand = m.demand_at_cost * (m.price / m.price_cost) ** (-p.demand_elasticity)
+            m.price = m.price_cost * power(m.demand_at_cost / servable, w / p.demand_elasticity)
+        m.demand = m.demand_at_cost * power(m.price / m.price_cost, -p.demand_elasticity)
         m.served = serve(m.demand)  # sets the sites' utilisation at the final demand
-        m.unserved = 1 - m.served / m.demand if m.demand > 0 else 0.0
+        m.unserved = max(0.0, 1 - m.served / m.demand) if m.demand > 0 else 0.0
         out[bloc] = m
     return out
 
@@ -173,7 +193,8 @@ def calibrate_demand(model) -> None:
     """
     p = model.p
     us_cost = fleet_cost(sites(model, "US"), p)
-    model.theta0 = (1 + p.markup_us) * us_cost / (p.us_price0 * math.exp(efficiency(model, "US")))
+    e_us = p.serving_efficiency * efficiency(model, "US")
+    model.theta0 = (1 + p.markup_us) * us_cost / (p.us_price0 * math.exp(e_us))
     model.tokens0, model.base_tokens, model.price0 = {}, {}, {}
     homes = (("US", p.cloud_util0, p.us_base_demand, "US"),
              ("CN", p.cn_demand_util0, p.cn_base_demand, "CN"))  # fmt: skip

@@ -44,6 +44,8 @@ class ChipDesigner(mesa.Agent):
         self.yield_ = model.p.cn_yield0 if bloc == "CN" else model.p.us_yield
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0
+        self.scarcity_mult = 1.0  # price multiple from past excess demand (domestic chips)
+        self.wanted = 0.0  # chips buyers first asked for this quarter
 
     @property
     def tiers(self) -> tuple[str, ...]:
@@ -69,7 +71,9 @@ class ChipDesigner(mesa.Agent):
             ceiling = m.cn_gov.node_cap()
             self.perf = {"domestic": min(perf, ceiling)}
             price_per_perf *= (
-                p.cn_chip_cost_ratio * (p.cn_yield_max / self.yield_) ** p.yield_price_exponent
+                p.cn_chip_cost_ratio
+                * (p.cn_yield_max / self.yield_) ** p.yield_price_exponent
+                * self.scarcity_mult
             )
             wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * years)
             self.capacity = (
@@ -81,6 +85,20 @@ class ChipDesigner(mesa.Agent):
                       for t in self.perf}  # fmt: skip
         self.revenue = {"US": 0.0, "CN": 0.0, "GS": 0.0}
         self.units_sold = 0.0
+        self.wanted = 0.0
+
+    def reprice(self) -> None:
+        """Scarcity pricing of a capacity-limited designer: ``m' = max(1, m * (W / K) ** r)``.
+
+        ``W`` is what buyers first asked for this quarter, ``K`` the capacity, ``r`` the
+        ``domestic_price_response``; a sold-out firm raises its price, one with slack lowers it
+        back towards cost. The rents go to its revenue, hence to its R&D.
+        """
+        r = on(self.model.p, "domestic_scarcity_price", self.model.p.domestic_price_response)
+        if self.bloc != "CN" or r == 0 or self.capacity <= 0:
+            return
+        ratio = max(self.wanted, 1e-12) / self.capacity
+        self.scarcity_mult = max(1.0, self.scarcity_mult * ratio**r)
 
     def book_sale(self, region: str, units: float, revenue_bn: float) -> None:
         """Record a sale of ``units`` chips worth ``revenue_bn`` USD bn to ``region``."""
