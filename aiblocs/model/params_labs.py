@@ -12,30 +12,54 @@ class LabParams:
     """Capability per compute, efficiency growth, the starting lag and inference prices."""
 
     capability_per_decade: float = param(
-        1.0, "index/log10", 0.01, 10, "capability per 10x compute", "ass."
+        1.0, "index/log10", 0.01, 10, "capability per 10x compute", "assumption"
     )
     us_training_share: float = param(
-        0.2, "fraction", 0.01, 1, "share of compute used for training", "ass."
+        0.2,
+        "fraction",
+        0.01,
+        1,
+        "share of each bloc's cloud compute used for training (US and China)",
+        "assumption",
     )
     efficiency_growth: float = param(
-        0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "[109]"
+        0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "assumption"
     )
     induced_efficiency: float = param(
         0.7, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
     )
     cn_compute_ratio_want: float = param(
-        0.5, "ratio", 0, 10, "CN labs' compute aim vs US labs", "ass."
+        0.5, "ratio", 0, 10, "CN labs' compute aim vs US labs", "assumption"
     )
     open_weight_spillover: float = param(
-        0.3, "fraction", 0, 1, "share of gap closed by open weights", "[37]"
+        0.3,
+        "fraction",
+        0,
+        1,
+        "share of gap closed by open weights",
+        "assumption (the channel: [37])",
     )
     open_weight_threshold: float = param(
         0.5, "fraction", 0, 1, "lab openness from which its efficiency spills over", "assumption"
     )
-    cn_lag0_months: float = param(16.0, "months", 0, 60, "CN lag in 2022Q1", "[27] 12-14")
+    cn_lag0_months: float = param(
+        16.0,
+        "months",
+        0,
+        60,
+        "CN lag in 2022Q1",
+        "fitted to [27]'s 12-14 months in 2023; 2022Q1 is not observed",
+    )
     frontier_compute_growth: float = param(
         0.7, "1/year (log)", 0, 3, "frontier compute growth in the initial slope", "assumption"
     )
     us_price0: float = param(20.0, "USD/M tokens", 0.01, 1e3, "frontier price 2022", "[109]")
     cn_price_ratio: float = param(0.2, "ratio", 0.001, 10, "CN/US inference price", "[106],[110]")
-    price_decline: float = param(1.2, "1/year (log)", 0, 5, "inference price decline", "[109] 280x")
+    price_decline: float = param(
+        1.2,
+        "1/year (log)",
+        0,
+        5,
+        "inference price decline",
+        "assumption ([109]: 280x in 2 years, ln 280/2 = 2.8, at fixed capability)",
+    )
