@@ -52,9 +52,9 @@ def test_every_parameter_a_mechanism_reads_is_in_the_odd():
     read = set()
     for f in files:
         for node in ast.walk(ast.parse(f.read_text())):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                if node.value.id == "p":
-                    read.add(node.attr)
+            attr = isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            if attr and node.value.id == "p":
+                read.add(node.attr)
     assert len(read) > 80
     unknown = sorted(read - set(PARAM_FIELDS) - {"replace", "validate"})
     assert not unknown, f"p.{unknown} is not a Params field"
@@ -99,7 +99,7 @@ def source_rows() -> set[int]:
 
 
 CONVENTIONS = ("assumption", "design brief", "modelling choice", "docking", "logit", "def.",
-               "normalisation", "H100 = 1", "5-year life", "H200 vs B200", "calibrated")  # fmt: skip
+               "normalisation", "H100 = 1", "5-year life", "H200 vs B200")  # fmt: skip
 
 
 def test_every_parameter_source_is_a_row_or_says_assumption():
@@ -129,7 +129,7 @@ def test_cited_rows_exist():
 
 
 def test_values_the_sources_pin_down():
-    """Where a source gives the number, the value is that number (sources quote their arithmetic)."""
+    """Where a source gives the number, the value is that number (the sources quote the sums)."""
     p = default_params()
     assert p.price_per_perf_decline == pytest.approx(math.log(1.3), abs=0.005)  # [109] +30%/yr
     assert p.compliant_perf_share == pytest.approx(0.15)  # [56] H20 ~14-15% of an H100

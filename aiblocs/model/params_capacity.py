@@ -48,7 +48,12 @@ class CapacityParams:
         0.5, "ratio", 0, 3, "spend response to adoption", "assumption"
     )
     capex_util_ref: float = param(
-        0.7, "fraction", 0.05, 1, "cloud utilisation at which it spends its budget share", "assumption"
+        0.7,
+        "fraction",
+        0.05,
+        1,
+        "cloud utilisation at which it spends its budget share",
+        "assumption",
     )
     capex_pressure_min: float = param(
         0.5, "ratio", 0, 1, "floor of a cloud's investment pressure", "assumption"
@@ -83,13 +88,23 @@ class CapacityParams:
         0.35, "fraction", 0.01, 1, "CN compute demand not from adopters", "assumption"
     )
     cn_demand_util0: float = param(
-        0.65, "fraction", 0.05, 2, "China's 2022 demand at zero adoption vs its capacity", "assumption"
+        0.65,
+        "fraction",
+        0.05,
+        2,
+        "China's 2022 demand at zero adoption vs its capacity",
+        "assumption",
     )
     us_base_demand: float = param(
         0.35, "fraction", 0, 1, "US compute demand not from adopters", "assumption"
     )
     us_demand_ref: float = param(
-        0.7, "fraction", 0.05, 5, "US demand at reference adoption vs the 2022 US fleet", "assumption"
+        0.7,
+        "fraction",
+        0.05,
+        5,
+        "US demand at reference adoption vs the 2022 US fleet",
+        "assumption",
     )
     gs_demand_weight: float = param(
         0.5, "ratio", 0, 2, "weight of GS adoption in the demand on US clouds", "assumption"
@@ -112,7 +127,12 @@ class CapacityParams:
         "[78] direct ~0.6 to [5] driven ~2.9 per quarter (2022-24)",
     )
     presigned_share: float = param(
-        0.5, "ratio", 0, 5, "pre-signed purchases per EDWC budget and unit of growth", "[9], assumption"
+        0.5,
+        "ratio",
+        0,
+        5,
+        "pre-signed purchases per EDWC budget and unit of growth",
+        "[9], assumption",
     )
     edwc_launch: str = param("2022Q1", "quarter", None, None, "EDWC programme launch", "[4]")
     west_reach: float = param(
@@ -163,5 +183,10 @@ class CapacityParams:
         0.1, "fraction", 0, 1, "compute lost in mixed US/CN fleets", "assumption"
     )
     mixed_fleet_training: float = param(
-        0.5, "ratio", 0, 0.9, "share of mixed_fleet_cost charged on CN training compute", "assumption"
+        0.5,
+        "ratio",
+        0,
+        0.9,
+        "share of mixed_fleet_cost charged on CN training compute",
+        "assumption",
     )

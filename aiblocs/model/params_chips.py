@@ -42,7 +42,12 @@ class ChipParams:
         0.2, "fraction", 0, 1, "share of chip revenue added to the R&D stock", "assumption"
     )
     cn_state_rd: float = param(
-        0.25, "USD bn/quarter", 0, 100, "state R&D funds (Big Fund) per designer weight", "assumption"
+        0.25,
+        "USD bn/quarter",
+        0,
+        100,
+        "state R&D funds (Big Fund) per designer weight",
+        "assumption",
     )
     node_cap_controlled: float = param(
         0.8, "H100e/chip", 0.1, 10, "perf cap under tool controls", "[63],[68]"
@@ -152,10 +157,20 @@ class ChipParams:
         "[136]",
     )
     n_licences: int = param(
-        20, "licences", 1, 1000, "licence decisions per tier and quarter (draw granularity)", "assumption"
+        20,
+        "licences",
+        1,
+        1000,
+        "licence decisions per tier and quarter (draw granularity)",
+        "assumption",
     )
     substitution: float = param(
-        0.8, "fraction", 0, 1, "share of denied Chinese spend re-spent on allowed chips", "assumption"
+        0.8,
+        "fraction",
+        0,
+        1,
+        "share of denied Chinese spend re-spent on allowed chips",
+        "assumption",
     )
     smuggle_leak: float = param(
         0.35,

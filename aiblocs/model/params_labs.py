@@ -26,7 +26,12 @@ class LabParams:
         0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "assumption"
     )
     induced_efficiency: float = param(
-        0.7, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
+        0.7,
+        "1/year (log)",
+        0,
+        5,
+        "extra progress at full scarcity",
+        "seed note; fitted to the fall of the lag [27]",
     )
     cn_compute_ratio_want: float = param(
         0.5, "ratio", 0, 10, "CN labs' compute aim vs US labs", "assumption"
