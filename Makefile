@@ -7,7 +7,7 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench clean mutation test-deep
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -34,6 +34,15 @@ lint: venv
 test: venv lint
 	@$(PY) -m aiblocs.provenance
 	$(VENV)/bin/pytest -q
+
+# Property tests with ten times the examples of the CI profile (tests/conftest.py).
+test-deep: venv
+	$(VENV)/bin/pytest -q -p no:cacheprovider --hypothesis-profile=deep \
+		tests/test_reliability_invariants.py
+
+# Mutation testing of the model and the analysis code (mutmut; resumable); writes docs/testing.md.
+mutation: venv
+	nice -n 10 $(PY) scripts/mutation.py run --workers 2
 
 bench: venv
 	$(PY) benchmarks/run.py
