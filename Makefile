@@ -7,7 +7,7 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: venv run test lint bench clean mutation test-deep
+.PHONY: venv run test lint bench clean attribution mutation test-deep
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -34,6 +34,13 @@ lint: venv
 test: venv lint
 	@$(PY) -m aiblocs.provenance
 	$(VENV)/bin/pytest -q
+
+attribution: venv  # docs/attribution.md and docs/levers.md (about 10 minutes on 2 cores)
+	$(VENV)/bin/aiblocs explain --seeds 40 --n-adopters 5000 --workers 2 --out results/explain
+	$(VENV)/bin/aiblocs explain --seeds 40 --n-adopters 5000 --workers 2 --calibrated \
+		--out results/explain_cal
+	$(VENV)/bin/aiblocs levers --seeds 30 --n-adopters 5000 --workers 2 --out results/levers
+	$(PY) scripts/attribution_docs.py
 
 # Property tests with ten times the examples of the CI profile (tests/conftest.py).
 test-deep: venv

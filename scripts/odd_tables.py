@@ -83,8 +83,20 @@ def world_tables() -> list[tuple[str, str]]:
     ]
 
 
+def mechanisms_md() -> str:
+    """One row per mechanism switch: what it is, what 'off' means, the null that equals it."""
+    from aiblocs.model.mechanisms import MECHANISMS
+
+    rows = ["| switch | mechanism | off means | same as | code |", "|---|---|---|---|---|"]
+    for m in MECHANISMS.values():
+        null = ", ".join(f"`{k}` = {v}" for k, v in m.null.items()) or "every licence approved"
+        rows.append(f"| `{m.flag}` | {m.label} | {m.off} | {null} | {m.where} |")
+    return "\n".join(rows)
+
+
 def render(text: str) -> str:
     for marker, table in (
+        ("aiblocs.model.mechanisms.MECHANISMS", mechanisms_md()),
         ("aiblocs.model.params.param_table()", params_md()),
         ("aiblocs.model.outcomes.SERIES", reporters_md()),
         ("aiblocs/sensitivity/ranges.toml", ranges_md()),

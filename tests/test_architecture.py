@@ -22,7 +22,17 @@ ALLOWED: dict[str, set[str]] = {
     "compare": {"model", "ensemble", "viz", "provenance"},
     "sensitivity": {"model", "ensemble", "viz", "provenance"},
     "calibration": {"model", "ensemble", "viz", "provenance"},
-    "cli": {"model", "ensemble", "compare", "sensitivity", "calibration", "viz", "provenance"},
+    "attribution": {"model", "ensemble", "compare", "viz", "provenance"},
+    "cli": {
+        "model",
+        "ensemble",
+        "compare",
+        "sensitivity",
+        "calibration",
+        "attribution",
+        "viz",
+        "provenance",
+    },
     "__init__": {"model", "provenance"},
     "__main__": {"cli"},
 }

@@ -83,7 +83,7 @@ def _frame(share_us, switch):
             "gs_switch_rate": switch,
         }
     )
-    for col in ("us_chip_revenue_cn", "cn_dc_cancellations"):
+    for col in ("us_chip_revenue_cn", "cn_dc_cancellations", "smuggled_chips", "tariff_revenue"):
         df[col] = 1.0
     for m in YEAR_SERIES:
         if m not in df:
@@ -174,3 +174,33 @@ def test_store_is_locked_while_open(tmp_path):
         Store(tmp_path, "compare", {}).open()
     with Store(tmp_path, "compare", {}):  # released on close
         pass
+
+
+def test_interaction_recovers_a_planted_difference_in_differences():
+    spec = ExperimentSpec(regimes=("containment", "open"), n_seeds=30,
+                          designs=({}, {"export_stack_support": 0.5}))  # fmt: skip
+    rng = np.random.default_rng(3)
+    base = rng.normal(0, 1, 30)
+    effect = {
+        ("containment", 0): 0.0,
+        ("containment", 1): 0.2,
+        ("open", 0): 1.0,
+        ("open", 1): 1.7,
+    }  # design 1 adds 0.2 under containment and 0.7 under open
+    rows = []
+    for arm, label, d in spec.arms():
+        for i in range(30):
+            row = dict.fromkeys(OUTCOMES, 0.0)
+            row.update(
+                arm=arm,
+                regime=label,
+                design=d,
+                seed_index=i,
+                adoption_gs_2030=base[i] + effect[(label, d)] + rng.normal(0, 0.01),
+            )
+            rows.append(row)
+    t = stats.interaction(pd.DataFrame(rows), spec).set_index("outcome")
+    row = t.loc["adoption_gs_2030"]
+    assert row.ci_lo < 0.5 < row.ci_hi and row.ci_hi - row.ci_lo < 0.05
+    assert row.regimes == "open vs containment"
+    assert stats.interaction(pd.DataFrame(rows), ExperimentSpec(("open",), 2)).empty

@@ -13,6 +13,7 @@ import aiblocs.model.adoption as ad
 from aiblocs.model import markets
 from aiblocs.model.capability import best
 from aiblocs.model.network import build_adjacency
+from aiblocs.model.params import default_params
 
 
 def expected_offers(m):
@@ -83,10 +84,10 @@ def test_capability_lead_is_clamped():
 
 
 def test_service_market_rents():
-    p = SimpleNamespace(rent_base=0.3, rent_markup_locked=0.5)
+    p = default_params().replace(rent_base=0.3, rent_markup_locked=0.5, us_price0=10.0,
+                                 price_decline=0.0, cn_price_ratio=0.5)  # fmt: skip
     cohorts = [SimpleNamespace(region=r) for r in ("GS", "US", "GS")]
     model = SimpleNamespace(p=p, cohorts=cohorts, years=0.0, cn_scarcity=0.2)
-    model.p.us_price0, model.p.price_decline, model.p.cn_price_ratio = 10.0, 0.0, 0.5
     counts = np.zeros((3, 3, 2))
     counts[0, 1] = [4, 2]  # GS cohort: 4 contestable and 2 locked on US
     counts[0, 2] = [1, 3]  # and 1 + 3 on CN
@@ -99,7 +100,7 @@ def test_service_market_rents():
     assert out["gs_value"] == 15
     assert out["revenue_us"] == pytest.approx((0.3 * 14 + locked_rent * 2) * 10.0)
     assert out["revenue_cn"] == pytest.approx((0.3 * 1 + locked_rent * 8) * 10.0 * 0.5 * 1.2)
-    p.rent_markup_locked = 5.0  # a locked rent above the value is capped at the value
+    model.p = p.replace(rent_markup_locked=5.0)  # a locked rent above the value is capped
     assert markets.clear_service_market(model, counts)["gs_paid"] == pytest.approx(0.3 * 5 + 10)
 
 
@@ -108,7 +109,9 @@ def test_adoption_hazard_choice_and_lock_in_rules():
         ad.adoption_probability(np.array([0.01, 0.5]), np.array([0.2, 1.0]),
                                 np.array([0.5, 0.9]), np.array([0.8, 1.0])),
         [(0.01 + 0.1) * 0.8, 1.0])  # fmt: skip
-    p = SimpleNamespace(switch_cost_base=0.2, switch_cost_growth=0.15, lock_in_threshold=0.5)
+    p = default_params().replace(
+        switch_cost_base=0.2, switch_cost_growth=0.15, lock_in_threshold=0.5
+    )
     stack = np.array([1, 2, 0, 1], np.int8)
     tenure = np.array([2.0, 1.9, 9.0, 1.0], np.float32)
     np.testing.assert_array_equal(ad.locked(stack, tenure, p), [True, False, False, False])

@@ -1,4 +1,4 @@
-"""Command line of aiblocs: regimes, params, run, compare, calibrate, sensitivity, discover, viz.
+"""Command line: regimes, params, run, compare, explain, levers, calibrate, sensitivity, ...
 
 Every input is validated before any run starts; a bad input exits with status 2 and one line
 naming the field and its allowed range, not a traceback.
@@ -30,13 +30,13 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``aiblocs`` argument parser with every subcommand."""
-    from aiblocs.cli import calibrate, compare, info, run, sensitivity
+    from aiblocs.cli import calibrate, compare, explain, info, run, sensitivity
     from aiblocs.provenance import VERSION
 
     parser = argparse.ArgumentParser(prog="aiblocs", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"aiblocs {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (info, run, compare, calibrate, sensitivity):
+    for module in (info, run, compare, explain, calibrate, sensitivity):
         module.register(sub)
     _viz(sub)
     return parser

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ class Report:
     lockin: pd.DataFrame
     warnings: list[str]
     design_effects: pd.DataFrame  # each design vs design 0 of the same regime (if > 1 design)
+    interaction: pd.DataFrame = field(default_factory=pd.DataFrame)  # 2 regimes x 2 designs
 
 
 def fmt(x: float, digits: int = 3) -> str:
@@ -109,6 +110,7 @@ def compute(
         stats.paired_effects(outcomes, spec, n_boot=n_boot, within_regime=True)
         if len(spec.designs) > 1
         else pd.DataFrame(),
+        stats.interaction(outcomes, spec),
     )
     return spec, rows, rep
 
@@ -131,6 +133,8 @@ def make_report(
     rep.lockin.to_csv(folder / "lockin.csv", index=False)
     if len(rep.design_effects):
         rep.design_effects.to_csv(folder / "design_effects.csv", index=False)
+    if len(rep.interaction):
+        rep.interaction.to_csv(folder / "interaction.csv", index=False)
     arms = stats.arm_labels(spec)
     if figures_too:
         if "quarter" in rows:
@@ -198,6 +202,28 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
             "All outcomes are in design_effects.csv.",
             "",
             markdown_table(effects_display(rep, list(HEADLINE), rep.design_effects)),
+            "",
+        ]
+    if len(rep.interaction):
+        t = rep.interaction[rep.interaction["outcome"].isin(HEADLINE) & (rep.interaction.n > 0)]
+        shown = pd.DataFrame(
+            {
+                "outcome": t.outcome,
+                "n": t.n,
+                "interaction [paired-t 95% CI]": [
+                    ci_cell(a, b, c)
+                    for a, b, c in zip(t.interaction, t.ci_lo, t.ci_hi, strict=True)
+                ],
+            }
+        )
+        lines += [
+            "## Interaction (2 x 2)",
+            "",
+            f"How much more {t.designs.iloc[0]} moves each outcome under {t.regimes.iloc[0]}, "
+            "per seed: (B1 - B0) - (A1 - A0), a difference in differences over common seeds. "
+            "All outcomes are in interaction.csv.",
+            "",
+            markdown_table(shown),
             "",
         ]
     if with_figures:

@@ -207,3 +207,31 @@ def size_warnings(outcomes: pd.DataFrame) -> list[str]:
             f"approximations are rough; use at least {MIN_SEEDS} (better 30+) seeds"
         ]
     return []
+
+
+def interaction(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
+    """The 2 x 2 interaction of two regimes and two designs, paired by seed.
+
+    For regimes A (the reference) and B and designs 0 and 1, per seed
+    ``(y[B,1] - y[B,0]) - (y[A,1] - y[A,0])``: how much more design 1 moves the outcome under B
+    than under A (a difference in differences), with the paired t 95% CI. Empty unless the spec
+    is exactly 2 regimes x 2 designs.
+    """
+    if len(spec.regimes) != 2 or len(spec.designs) != 2:
+        return pd.DataFrame()
+    arms = {(label, d): arm for arm, label, d in spec.arms()}
+    a = spec.reference
+    b = next(label for label in spec.labels if label != a)
+    frames = {k: _arm_rows(outcomes, v).set_index("seed_index") for k, v in arms.items()}
+    common = sorted(set.intersection(*(set(f.index) for f in frames.values())))
+    rows = []
+    for name in OUTCOMES:
+        y = {k: f.loc[common, name].to_numpy(float) for k, f in frames.items()}
+        d = (y[(b, 1)] - y[(b, 0)]) - (y[(a, 1)] - y[(a, 0)])
+        d = d[~np.isnan(d)]
+        m, lo, hi = mean_ci(d)
+        rows.append({"outcome": name, "regimes": f"{b} vs {a}",
+                     "designs": f"{design_label(spec.designs[1])} vs "
+                     f"{design_label(spec.designs[0])}", "n": len(d), "interaction": m,
+                     "ci_lo": lo, "ci_hi": hi})  # fmt: skip
+    return pd.DataFrame(rows)

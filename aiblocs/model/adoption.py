@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from aiblocs.model.mechanisms import on
+
 NONE, US, CN = 0, 1, 2
 STACKS = ("none", "us", "cn")
 
@@ -46,7 +48,8 @@ def locked(stack: np.ndarray, tenure: np.ndarray, p) -> np.ndarray:
     Switching cost = ``switch_cost_base + switch_cost_growth * tenure`` (utility); locked when it
     is at least ``lock_in_threshold``. ``p`` is the run's :class:`Params`.
     """
-    cost = p.switch_cost_base + p.switch_cost_growth * tenure
+    base = on(p, "switching_costs", p.switch_cost_base)
+    cost = base + on(p, "switching_costs", p.switch_cost_growth) * tenure
     return (stack > 0) & (cost >= p.lock_in_threshold)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aiblocs.model.mechanisms import on
+
 GROUPS = ("US", "GS", "CN", "CN_state")
 PRICE_UNIT = 1e4  # USD per H100e: normalises the log price (a common shift, no effect on choice)
 
@@ -76,8 +78,10 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
     # stream stays aligned across regimes (common random numbers).
     n_lic = p.n_licences
     draws = {t: rng.binomial(n_lic, us.rules[t].approval) / n_lic for t in us.rules}
-    res.approvals = {t: draws[t] if r.status == "licensed" else float(r.status == "free")
-                     for t, r in us.rules.items()}  # fmt: skip
+    res.approvals = {
+        t: on(p, "licence_rationing", draws[t], 1.0) if r.status == "licensed"
+        else float(r.status == "free") for t, r in us.rules.items()
+    }  # fmt: skip
     cap_left: dict[str, float] = {}
     demand_units = np.zeros(len(offers))  # requested units per offer (for capacity rationing)
     plans: list[tuple[str, np.ndarray]] = []
@@ -86,10 +90,11 @@ def clear(model, budgets: dict[str, float], rng: np.random.Generator) -> ChipRes
         in_cn = group.startswith("CN")
         allowed = np.array([_allowed(o, group, cn) for o in offers])
         fee = np.array([us.rules[o.tier].fee if in_cn and o.bloc == "US" else 0.0 for o in offers])
-        markup = fee * p.fee_passthrough  # buyers bear this share of the fee
+        markup = fee * on(p, "fee_passthrough", p.fee_passthrough)  # buyers' share of the fee
         penalty = np.array([
             p.discourage_penalty * (o.bloc == "US" and cn.stance[o.tier] == "discourage")
-            - p.cn_domestic_preference * (o.bloc == "CN") if in_cn else 0.0 for o in offers
+            - on(p, "domestic_preference", p.cn_domestic_preference) * (o.bloc == "CN")
+            if in_cn else 0.0 for o in offers
         ])  # fmt: skip
         u = np.where(allowed, _utilities(offers, markup, penalty, p), -np.inf)
         spend = budget * _softmax(u) if allowed.any() and budget > 0 else np.zeros(len(offers))
@@ -170,7 +175,7 @@ def _ration_us_rules(model, offers, spend, markup, u, cap_left, res) -> np.ndarr
             open_offer[i] = False
             res.us_revenue_cn_forgone += gap / (1 + markup[i])
             if o.tier != "compliant":  # smugglers sell real frontier parts, not downgraded ones
-                leak = gap * p.smuggle_leak * (1 - us.enforcement)
+                leak = gap * on(p, "smuggling", p.smuggle_leak) * (1 - us.enforcement)
                 chips = leak * 1e9 / (o.price * (1 + p.smuggle_premium))
                 res.smuggled_spend += leak
                 res.smuggled_units += chips

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from aiblocs.model.capability import best
+from aiblocs.model.mechanisms import on
 
 UNAVAILABLE = -1e3  # utility standing for ln(0): a stack that cannot be sold in the country
 EXP_CLAMP = 50.0  # numerical guard: exp() of a capability lead is capped (x/(1+x) saturates)
@@ -21,7 +22,11 @@ def stack_prices(model) -> dict[str, float]:
     """Price of a unit of AI service (USD per million tokens) on each stack, before subsidies."""
     p = model.p
     us = p.us_price0 * math.exp(-p.price_decline * model.years)
-    cn = us * p.cn_price_ratio * (1 + model.cn_scarcity)
+    cn = (
+        us
+        * p.cn_price_ratio
+        * (1 + on(p, "scarcity_pricing", p.scarcity_markup) * model.cn_scarcity)
+    )
     return {"US": us, "CN": cn}
 
 
@@ -64,9 +69,9 @@ def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
         x = p.wtp_scale * (ctry.income / p.income_ref) ** p.income_elasticity * best_value
         a = ctry.infra * sector.afford * x / (1 + x)
         if coh.region == "CN":
-            a *= model.cn_served**p.scarcity_afford_exponent  # scarcity throttles diffusion
+            a *= model.cn_served ** on(p, "scarcity_throttle", p.scarcity_afford_exponent)
             if model.cn_gov.ai_plus:
-                a *= 1 + p.cn_ai_plus_push
+                a *= 1 + on(p, "ai_plus", p.cn_ai_plus_push)
         afford[j] = min(1.0, a)
     return util, afford
 

@@ -22,6 +22,7 @@ from aiblocs.model.agents import (
     USGovernment,
 )
 from aiblocs.model.calendar import parse_quarter, quarter_label
+from aiblocs.model.mechanisms import on
 from aiblocs.model.memory import check_memory
 from aiblocs.model.metrics import collect_metrics, make_datacollector, regional_adoption
 from aiblocs.model.network import build_adjacency
@@ -270,8 +271,10 @@ class AIBlocsModel(mesa.Model):
         util, afford = markets.cohort_offers(self)
         st = self.adopters
         flows = adoption_step(st, self.adjacency, util, afford, self.bass_p, self.bass_q,
-                              p.network_effect, p.choice_noise, p.review_rate,
-                              p.switch_cost_base, p.switch_cost_growth, self.rng_adopt)  # fmt: skip
+                              on(p, "network_effect", p.network_effect), p.choice_noise,
+                              p.review_rate, on(p, "switching_costs", p.switch_cost_base),
+                              on(p, "switching_costs", p.switch_cost_growth),
+                              self.rng_adopt)  # fmt: skip
         counts = self._cohort_counts()
         # 6. cloud/model market clearing
         service = markets.clear_service_market(self, counts)
@@ -331,7 +334,8 @@ class AIBlocsModel(mesa.Model):
         cn_chips = sum(c.compute["CN"] for c in self.cn_clouds)
         p = self.p
         return (us_chips + eco * cn_chips) * (
-            1 - p.mixed_fleet_cost * p.mixed_fleet_training * (cn_chips > 0))  # fmt: skip
+            1 - on(p, "mixed_fleet", p.mixed_fleet_cost) * p.mixed_fleet_training
+            * (cn_chips > 0))  # fmt: skip
 
     def _us_demand(self) -> float:
         p = self.p

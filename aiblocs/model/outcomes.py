@@ -166,6 +166,12 @@ def _outcomes() -> dict[str, Outcome]:
         "USD bn",
         "sum",
     )
+    out["smuggled_chips_cum"] = Outcome(
+        "smuggled_chips_cum", "smuggled_chips", "sum",
+        "US chips smuggled into China, summed over the run", "chips", "sum")  # fmt: skip
+    out["tariff_revenue_cum"] = Outcome(
+        "tariff_revenue_cum", "tariff_revenue", "sum",
+        "US fee and tariff revenue on China sales, summed", "USD bn", "sum")  # fmt: skip
     out["cn_dc_cancellations_cum"] = Outcome(
         "cn_dc_cancellations_cum",
         "cn_dc_cancellations",

@@ -23,6 +23,7 @@ from aiblocs.model.params_chips import ChipParams
 from aiblocs.model.params_labs import LabParams
 from aiblocs.model.params_policy import PolicyParams
 from aiblocs.model.params_population import PopulationParams
+from aiblocs.model.params_switches import SwitchParams
 
 __all__ = [
     "PARAM_FIELDS",
@@ -36,9 +37,17 @@ __all__ = [
 ]
 
 
-# Dataclass fields follow the reversed method resolution order: population first, policy last.
+# Dataclass fields follow the reversed method resolution order: population first, switches last.
 @dataclass(frozen=True)
-class Params(PolicyParams, LabParams, CapacityParams, ChipParams, AdoptionParams, PopulationParams):
+class Params(
+    SwitchParams,
+    PolicyParams,
+    LabParams,
+    CapacityParams,
+    ChipParams,
+    AdoptionParams,
+    PopulationParams,
+):
     """All numeric inputs of the model (regime rules live in :class:`Regime`).
 
     World tables (countries, sectors, firms, hubs) live in validated data files

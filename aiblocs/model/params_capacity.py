@@ -179,6 +179,9 @@ class CapacityParams:
         "2025Q3", "quarter", None, None, "national cloud pooling starts", "[9]"
     )
     pooling_full: str = param("2028Q4", "quarter", None, None, "interoperability reached", "[9]")
+    pooling_reach: float = param(
+        1.0, "fraction", 0, 1, "share of western hub capacity pooled once the ramp ends", "[9]"
+    )
     mixed_fleet_cost: float = param(
         0.1, "fraction", 0, 1, "compute lost in mixed US/CN fleets", "assumption"
     )

@@ -44,6 +44,17 @@ class LabParams:
         "share of gap closed by open weights",
         "assumption (the channel: [37])",
     )
+    absorption_us: float = param(
+        1.0, "fraction", 0, 1, "share of the open-weight spillover US labs absorb", "assumption"
+    )
+    absorption_cn: float = param(
+        1.0,
+        "fraction",
+        0,
+        1,
+        "share of the open-weight spillover Chinese labs absorb",
+        "assumption",
+    )
     open_weight_threshold: float = param(
         0.5, "fraction", 0, 1, "lab openness from which its efficiency spills over", "assumption"
     )
@@ -60,6 +71,9 @@ class LabParams:
     )
     us_price0: float = param(20.0, "USD/M tokens", 0.01, 1e3, "frontier price 2022", "[109]")
     cn_price_ratio: float = param(0.2, "ratio", 0.001, 10, "CN/US inference price", "[106],[110]")
+    scarcity_markup: float = param(
+        1.0, "ratio", 0, 10, "rise of the Chinese price per unit of compute scarcity", "assumption"
+    )
     price_decline: float = param(
         1.2,
         "1/year (log)",

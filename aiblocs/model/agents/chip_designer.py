@@ -6,6 +6,8 @@ import math
 
 import mesa
 
+from aiblocs.model.mechanisms import on
+
 US_TIERS = ("frontier", "prev", "compliant")
 # Structural rule (not a number to tune; the markups are parameters): a downgraded part costs
 # about as much to make as the chip it is cut from, so it is priced off the previous generation's
@@ -62,7 +64,8 @@ class ChipDesigner(mesa.Agent):
                 cap = p.compliant_perf_share * frontier
             self.perf = {"frontier": frontier, "prev": prev, "compliant": min(prev, cap)}
         else:
-            perf = p.cn_perf0 * (self.rd_stock / self.rd0) ** p.cn_perf_rd_elasticity
+            elasticity = on(p, "domestic_learning", p.cn_perf_rd_elasticity)
+            perf = p.cn_perf0 * (self.rd_stock / self.rd0) ** elasticity
             ceiling = m.cn_gov.node_cap()
             self.perf = {"domestic": min(perf, ceiling)}
             price_per_perf *= (
@@ -92,6 +95,7 @@ class ChipDesigner(mesa.Agent):
         if self.bloc == "CN":
             self.rd_stock += p.cn_state_rd * self.weight  # state funds (Big Fund), USD bn/quarter
             self.yield_ = p.cn_yield_max - (p.cn_yield_max - p.cn_yield0) * math.exp(
-                -p.cn_yield_learning * self.cum_output)  # fmt: skip
-            self.ecosystem += p.ecosystem_learning * units_in_use_m * (1 - self.ecosystem)
+                -on(p, "domestic_learning", p.cn_yield_learning) * self.cum_output)  # fmt: skip
+            learning = on(p, "domestic_learning", p.ecosystem_learning)
+            self.ecosystem += learning * units_in_use_m * (1 - self.ecosystem)
             self.ecosystem = min(self.ecosystem, p.ecosystem_max)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import mesa
 
+from aiblocs.model.mechanisms import on
+
 
 class CloudProvider(mesa.Agent):
     """A hyperscaler (US) or Chinese cloud with a fleet in H100e by chip vendor.
@@ -36,7 +38,7 @@ class CloudProvider(mesa.Agent):
         us, cn = self.compute["US"], self.compute["CN"]
         total = us + cn
         mixed = 4 * (us / total) * (cn / total) if total > 0 else 0.0  # 1 at 50/50, 0 if pure
-        return total * (1 - self.model.p.mixed_fleet_cost * mixed)
+        return total * (1 - on(self.model.p, "mixed_fleet", self.model.p.mixed_fleet_cost) * mixed)
 
     def chip_budget(self, bloc_budget: float) -> float:
         """This quarter's chip spend (USD bn): its share, scaled up when its fleet is busy."""

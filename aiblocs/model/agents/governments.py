@@ -7,6 +7,7 @@ import math
 import mesa
 
 from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.mechanisms import on
 from aiblocs.model.regimes import TIERS, Regime, TierRule
 from aiblocs.model.world import Country
 
@@ -33,7 +34,7 @@ class USGovernment(mesa.Agent):
         """Set the rules in force this quarter."""
         q = self.model.q
         self.rules = {t: self.regime.rule(t, q) for t in TIERS}
-        self.stack_support = self.regime.stack_support(q)
+        self.stack_support = on(self.model.p, "stack_export", self.regime.stack_support(q))
         if self.loosened and self.rules["prev"].status == "banned":
             p = self.model.p
             self.rules["prev"] = TierRule("prev", q, "licensed", approval=p.loosened_approval,
@@ -71,13 +72,16 @@ class ChinaGovernment(mesa.Agent):
         self.stance = {t: self.regime.stance(t, q) for t in TIERS}
         self.mandate = self.regime.domestic_mandate(q)
         start, full = self._pool
-        self.pooling = 0.0 if q < start else min(1.0, (q - start + 1) / max(1, full - start + 1))
+        reach = on(self.model.p, "pooling", self.model.p.pooling_reach)
+        self.pooling = 0.0 if q < start else min(reach, (q - start + 1) / max(1, full - start + 1))
         self.ai_plus = q >= self._ai_plus_from
 
     def tighten_approvals(self, hub_utilisation: float) -> None:
         """Approvals tighten when hubs sit idle (thresholds, pre-signed purchase agreements)."""
         p = self.model.p
-        target = 1.0 if hub_utilisation < p.approval_threshold else 0.0
+        target = (
+            1.0 if hub_utilisation < on(p, "approval_tightening", p.approval_threshold) else 0.0
+        )
         self.approval_strictness += p.approval_smoothing * (target - self.approval_strictness)
 
     def node_cap(self) -> float:

@@ -6,6 +6,8 @@ import math
 
 import mesa
 
+from aiblocs.model.mechanisms import on
+
 
 class ModelLab(mesa.Agent):
     """A frontier lab (US, closed) or a Chinese lab (mostly open-weight).
@@ -41,10 +43,17 @@ class ModelLab(mesa.Agent):
         p = self.model.p
         self.training_compute = compute
         self.scarcity = max(0.0, 1.0 - compute / wanted) if wanted > 0 else 0.0
-        growth = p.efficiency_growth + p.induced_efficiency * self.scarcity
+        growth = p.efficiency_growth + on(p, "induced_efficiency", p.induced_efficiency) * (
+            self.scarcity
+        )
         self.log_eff += growth / 4
+        if self.bloc == "US":
+            absorb = on(p, "spillover_to_us", p.absorption_us)
+        else:
+            absorb = on(p, "spillover_to_cn", p.absorption_cn)
         if frontier_log_eff > self.log_eff:
-            self.log_eff += p.open_weight_spillover / 4 * (frontier_log_eff - self.log_eff)
+            gap = frontier_log_eff - self.log_eff
+            self.log_eff += p.open_weight_spillover * absorb / 4 * gap
         self.update_capability()
 
     def update_capability(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import mesa
 
+from aiblocs.model.mechanisms import on
+
 
 class Province(mesa.Agent):
     """A hub's local government. Builds on *expected* demand with an optimism bias.
@@ -41,7 +43,7 @@ class Province(mesa.Agent):
         m, p = self.model, self.model.p
         if m.q < m.edwc_launch:
             return
-        optimism = p.edwc_optimism * self.optimism_mult
+        optimism = on(p, "edwc_optimism", p.edwc_optimism) * self.optimism_mult
         growth = min(p.edwc_growth_cap, max(0.0, demand_growth))
         wanted = p.edwc_budget0 * self.weight * (1 + optimism * growth)
         approved = (1 - strictness) * wanted + strictness * min(wanted, presigned * self.weight)

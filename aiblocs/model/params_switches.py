@@ -1,0 +1,137 @@
+"""Parameters: one switch per mechanism (:mod:`aiblocs.model.mechanisms`), all on by default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiblocs.model.parameter import param
+
+
+@dataclass(frozen=True)
+class SwitchParams:
+    """``mech_<name>``: false turns mechanism ``<name>`` off (the same as its null values)."""
+
+    mech_spillover_to_us: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: US labs learn from the open-weight efficiency frontier",
+        "def.",
+    )
+    mech_spillover_to_cn: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: Chinese labs learn from the open-weight efficiency frontier",
+        "def.",
+    )
+    mech_induced_efficiency: bool = param(
+        True, "flag", None, None, "switch: compute scarcity speeds up algorithmic progress", "def."
+    )
+    mech_smuggling: bool = param(
+        True, "flag", None, None, "switch: denied Chinese demand leaks to smugglers", "def."
+    )
+    mech_fee_passthrough: bool = param(
+        True, "flag", None, None, "switch: Chinese buyers bear part of the US export fee", "def."
+    )
+    mech_licence_rationing: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: licences for licensed tiers are granted with a probability",
+        "def.",
+    )
+    mech_stack_export: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: US 'export the stack' support: GS price cut and local US regions",
+        "def.",
+    )
+    mech_domestic_preference: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: Chinese buyers' policy-guided preference for domestic chips",
+        "def.",
+    )
+    mech_domestic_learning: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: Chinese chips improve with R&D, yield learning and a maturing software ecosystem",
+        "def.",
+    )
+    mech_network_effect: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adopters value the stack their neighbours use (increasing returns)",
+        "def.",
+    )
+    mech_switching_costs: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: leaving a stack costs more the longer a unit has used it",
+        "def.",
+    )
+    mech_scarcity_pricing: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: compute scarcity in China raises Chinese service prices",
+        "def.",
+    )
+    mech_scarcity_throttle: bool = param(
+        True, "flag", None, None, "switch: unserved compute demand slows Chinese adoption", "def."
+    )
+    mech_edwc_optimism: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: provinces over-forecast demand growth when proposing hub builds",
+        "def.",
+    )
+    mech_approval_tightening: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: Beijing tightens hub approvals when utilisation is low",
+        "def.",
+    )
+    mech_pooling: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: a national cloud pools western hub capacity from pooling_start",
+        "def.",
+    )
+    mech_ai_plus: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: the AI+ plan boosts Chinese affordability from ai_plus_start",
+        "def.",
+    )
+    mech_mixed_fleet: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: mixed US/Chinese fleets lose compute to integration",
+        "def.",
+    )
