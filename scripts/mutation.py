@@ -154,6 +154,16 @@ def function_of(name: str) -> str:
     return re.sub(r"__mutmut_\d+$", "", name)
 
 
+def matches(entry: dict, name: str, line: str) -> bool:
+    """Whether an equivalence entry covers a mutant: its function, and its exact mutated line
+    (``mutated``) or a regular expression the line matches (``pattern``)."""
+    if not re.fullmatch(entry["function"], function_of(name)):
+        return False
+    if "pattern" in entry:
+        return re.search(entry["pattern"], line) is not None
+    return entry["mutated"] == line
+
+
 def equivalents() -> list[dict]:
     if not EQUIVALENT.exists():
         return []
@@ -173,8 +183,7 @@ def write_report(listed: list[dict] | None) -> None:
         for name, status in res.items():
             if status == "survived" or status == "no tests":
                 line = mutated_line(name, path)
-                why = next((e["reason"] for e in eq if e["function"] == function_of(name)
-                            and e["mutated"] == line), None)  # fmt: skip
+                why = next((e["reason"] for e in eq if matches(e, name, line)), None)
                 if why:
                     status = "equivalent"
                 if path.startswith(CORE):

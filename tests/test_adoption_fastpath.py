@@ -164,6 +164,8 @@ def test_layout_is_rebuilt_for_another_adjacency():
 
 
 def test_well_mixed_shares_are_population_shares():
-    st = np.array([0, 1, 1, 2, 1, 0, 2, 2], np.int8)
+    st = np.array([0, 1, 1, 2, 1, 0, 1, 2], np.int8)
     shares = ad.neighbour_shares(None, st)
-    np.testing.assert_allclose(shares, np.tile([3 / 8, 3 / 8], (8, 1)))
+    np.testing.assert_allclose(shares, np.tile([4 / 8, 2 / 8], (8, 1)))
+    assert shares.dtype == np.float32
+    assert ad.neighbour_shares(adjacency(3), stacks(N, "mix")).dtype == np.float32

@@ -49,9 +49,9 @@ def test_clock_and_usage_index():
     short = model_at("historical", "2022Q3", end="2022Q4", pooling_start="2022Q1",
                      pooling_full="2022Q2")  # fmt: skip
     short.step()
-    assert not short.running and short.quarter == "2022Q4"
+    assert short.running is False and short.quarter == "2022Q4"
     short.step()  # past the end: nothing more happens
-    assert not short.running and short.quarter == "2022Q4"
+    assert short.running is False and short.quarter == "2022Q4"
     assert len(short.datacollector.get_model_vars_dataframe()) == 4
 
 
@@ -105,6 +105,22 @@ def test_installation_split_and_effective_training_compute():
     assert m._cn_effective_compute() == pytest.approx(us_chips, rel=1e-12)
 
 
+def test_network_is_used_unless_well_mixed():
+    a = run_frame(well_mixed=False)
+    b = run_frame(well_mixed=True)
+    assert not a["adoption_gs"].equals(b["adoption_gs"])
+
+
+def run_frame(**kw):
+    m = model_at("historical", "2026Q4", **kw)
+    return m.datacollector.get_model_vars_dataframe()
+
+
+def test_us_cloud_utilisation_saturates():
+    m = model_at("historical", "2024Q1", us_demand_ref=5.0)
+    assert all(c.utilisation == 1.0 for c in m.us_clouds)
+
+
 def test_us_cloud_demand_and_utilisation():
     m = model_at("historical", "2026Q1", gs_demand_weight=0.7, us_demand_ref=0.9, **DISTINCT)
     p = m.p
@@ -134,11 +150,13 @@ def test_adopters_are_allocated_by_largest_remainder():
     np.testing.assert_allclose(m.bass_p, m.p.bass_p / 4)
 
 
-@pytest.mark.parametrize(("regime", "quarter"), [("containment", "2024Q2"),
+@pytest.mark.parametrize(("regime", "quarter"), [("containment", "2024Q2"), ("open", "2023Q2"),
                                                  ("managed_access", "2026Q2"),
                                                  ("historical", "2025Q4")])  # fmt: skip
 def test_every_reporter_from_independent_quantities(regime, quarter):
     m = model_at(regime, quarter, n=2000, **DISTINCT)
+    eco0 = {d.name: d.ecosystem for d in m.designers}
+    adoption0 = dict(m.adoption)
     with spied(m) as seen:
         prev_hub = {h.name: dict(h.compute) for h in m.provinces}
         prev_cloud = {c.name: dict(c.compute) for c in m.cn_clouds}
@@ -180,6 +198,7 @@ def test_every_reporter_from_independent_quantities(regime, quarter):
     assert row["us_legal_units_cn"] == pytest.approx(sum(tiers.values()))
     assert row["us_prev_units_cn"] == tiers.get("prev", 0.0)
     assert row["us_frontier_units_cn"] == tiers.get("frontier", 0.0)
+    assert (row["us_frontier_units_cn"] > 0) == (regime == "open")
     assert (
         row["smuggled_chips"] == res.smuggled_units and row["tariff_revenue"] == res.tariff_revenue
     )
@@ -188,6 +207,15 @@ def test_every_reporter_from_independent_quantities(regime, quarter):
     assert row["cn_domestic_chip_share"] == pytest.approx(
         dom / (dom + sum(tiers.values()) + res.smuggled_units))  # fmt: skip
     assert m.cn_units_in_use == pytest.approx(dom)
+    for d in cn_d:  # the ecosystem learns from the million domestic chips China bought
+        eco = eco0[d.name] + p.ecosystem_learning * dom / 1e6 * (1 - eco0[d.name])
+        assert d.ecosystem == pytest.approx(min(eco, p.ecosystem_max), rel=1e-12)
+    # US demand in stage 6 reads last quarter's adoption (stage 8 updates it afterwards)
+    share = adoption0["US"] + p.gs_demand_weight * adoption0["GS"]
+    use = p.us_base_demand + (1 - p.us_base_demand) * share / p.demand_ref_adoption
+    us_demand = p.us_demand_ref * m.us_fleet0 * m.usage_index * use
+    for c in m.us_clouds:
+        assert c.utilisation == pytest.approx(min(1.0, us_demand / (c.total_compute / c.weight)))
     lead = max(cn_d, key=lambda d: d.weight)
     assert (row["cn_domestic_perf"], row["cn_yield"], row["cn_ecosystem"]) == (
         lead.perf["domestic"], lead.yield_, lead.ecosystem)  # fmt: skip
@@ -235,3 +263,9 @@ def test_budgets_are_spent_or_accounted_for():
                 assert res.us_revenue_cn_forgone == 0 and res.smuggled_spend == 0
             else:
                 assert res.smuggled_spend > 0
+
+
+def test_safe_ratio():
+    from aiblocs.model.metrics import _safe
+
+    assert _safe(1.0, 0.5) == 2.0 and _safe(3.0, 0.0) == 0.0 and _safe(0.0, 0.0) == 0.0

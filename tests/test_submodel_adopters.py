@@ -59,9 +59,12 @@ def expected_offers(m):
     ("2023Q2", {}),
     ("2026Q1", {"export_stack_subsidy": 0.4}),
     ("2026Q1", {"cn_ai_plus_push": 3.0, "wtp_scale": 90.0}),  # China's a is capped at 1
+    ("2022Q2", {"afford_price_elasticity": 0.0, "cap_ref": 5.0}),  # every stack's value < 1
 ])  # fmt: skip
 def test_cohort_offers_follow_the_odd(quarter, extra):
+    shift = extra.pop("cap_ref", 0.0)
     m = model_at("historical", quarter, **{**DISTINCT, **extra})
+    m.cap_ref += shift
     m.cn_served, m.cn_scarcity = 0.7, 0.3  # a scarce quarter: both terms matter
     util, afford = markets.cohort_offers(m)
     exp_util, exp_afford = expected_offers(m)

@@ -194,6 +194,19 @@ def test_labs_share_their_blocs_compute_and_open_weights(threshold):
     assert capability.best(m, "CN") == max(lab.capability for lab in m.labs if lab.bloc == "CN")
 
 
+def test_no_open_weight_lab_means_no_spillover():
+    m = model_at("historical", "2023Q1", **DISTINCT)
+    for lab in m.labs:
+        lab.openness, lab.log_eff = 0.0, 1.0
+    capability.train_labs(m, 1e5, 3e4)
+    p = m.p
+    for lab in m.labs:
+        s = lab.scarcity
+        assert lab.log_eff == pytest.approx(
+            1.0 + (p.efficiency_growth + p.induced_efficiency * s) / 4
+        )
+
+
 def test_lag_in_months_from_the_frontier_history():
     f = capability.FrontierHistory(100, 10.0, 2.0, years_back=1)
     assert f.quarters == [96, 97, 98, 99] and f.caps == pytest.approx([8.0, 8.5, 9.0, 9.5])
