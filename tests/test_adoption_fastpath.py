@@ -61,7 +61,7 @@ def test_counts_equal_the_sparse_product(degree):
         if layout is None:
             continue
         packed, shift = ad._neighbour_counts(st, layout)
-        assert shift == (4 if layout.width <= 15 else 8)
+        assert shift == (4 if layout.width <= 15 else 8) and layout.dtype == np.float32
         counts = unpack(packed, shift)
         np.testing.assert_array_equal(counts * layout.unit, exact)
         if kind != "mix":  # every unit sees all its links on one stack: the largest counts
@@ -138,6 +138,26 @@ def fallback_cases() -> dict[str, sp.csr_matrix]:
         "not canonical": uncanonical,
         "no links": sp.csr_matrix((n, n), dtype=np.float32),
     }
+
+
+def test_the_limits_of_the_fast_layout():
+    """255 link units per row or per link are representable; 256 are not."""
+    n = 300
+    i = np.arange(n)
+    data = np.r_[np.full(n, 1 / 512), np.full(n, 255 / 512)]
+    ok = csr(np.r_[i, i], np.r_[(i + 1) % n, (i + 2) % n], data, n)  # widths 256: too wide
+    assert ad._build_layout(ok) is None
+    rows = np.r_[0, np.arange(1, n)]
+    limit = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 255 / 512)], n)
+    layout = ad._build_layout(limit)
+    assert layout is not None and layout.width == 255 and layout.dtype == np.float32
+    over = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 256 / 512)], n)
+    assert ad._build_layout(over) is None
+    st = stacks(n, "us")
+    packed, shift = ad._neighbour_counts(st, layout)
+    np.testing.assert_array_equal(
+        unpack(packed, shift) * layout.unit, ad.neighbour_shares(limit, st)
+    )
 
 
 @pytest.mark.parametrize("case", list(fallback_cases()))

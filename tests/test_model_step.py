@@ -269,3 +269,37 @@ def test_safe_ratio():
     from aiblocs.model.metrics import _safe
 
     assert _safe(1.0, 0.5) == 2.0 and _safe(3.0, 0.0) == 0.0 and _safe(0.0, 0.0) == 0.0
+
+
+def test_state_at_initialisation():
+    """Before the first step (ODD §5 and the timing conventions of §3)."""
+    from aiblocs import AIBlocsModel
+    from aiblocs.model.model import seed_sequence
+
+    m = AIBlocsModel(rng=7, n_adopters=300, gs_q_mult=1.5)
+    assert m.regime.name == "historical" and m.seed == 7 and m.n_steps == 56
+    assert m.seed_sequence.entropy == 7
+    assert m.adoption == {"US": 0.0, "CN": 0.0, "GS": 0.0} and m.years == 0.0
+    assert (m.cn_scarcity, m.cn_served, m.usage_index, m.cn_units_in_use) == (0.0, 1.0, 1.0, 0.0)
+    p = m.p
+    cap = sum(s.total_compute for s in [*m.cn_clouds, *m.provinces])
+    assert m.cn_demand_prev == pytest.approx(p.cn_demand_util0 * cap, rel=1e-12)
+    assert m.cn_gov.approval_strictness == 0.0
+    assert all(h.low_quarters == 0 and h.pipeline == {} for h in m.provinces)
+    assert [h.east for h in m.provinces] == [h.east for h in m.world.hubs]
+    assert all(d.cum_output == 0.0 and d.units_sold == 0.0 for d in m.designers)
+    us_train = p.us_training_share * sum(c.total_compute for c in m.us_clouds)
+    cn_train = p.us_training_share * m._cn_effective_compute()
+    for lab in m.labs:
+        assert lab.training_compute == pytest.approx(
+            (us_train if lab.bloc == "US" else cn_train) * lab.weight, rel=1e-12)  # fmt: skip
+        if lab.bloc == "US":
+            assert lab.log_eff == 0.0
+    q = np.where(m.cohort_region == "GS", 1.5, np.where(m.cohort_region == "CN", p.cn_q_mult, 1))
+    np.testing.assert_allclose(m.bass_q, p.bass_q / 4 * q)
+    assert seed_sequence(0).entropy == 0 and seed_sequence(None).entropy is not None
+    for bad in (-1, True, 1.5, "3"):
+        with pytest.raises(ValueError, match="non-negative integer"):
+            seed_sequence(bad)
+    child = np.random.SeedSequence(3).spawn(1)[0]
+    assert AIBlocsModel(rng=child, n_adopters=50).seed is None

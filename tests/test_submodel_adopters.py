@@ -175,6 +175,13 @@ def test_network_structure():
             ring = {lo + (pos + o) % sz for o in offsets}
             assert all(dense[i, j] > 0 for j in ring), (degree, i)
         assert n == 200
+    # self-links move to the next unit, (i + 1) mod n: unit 0's block is {0, 1}
+    tiny = build_adjacency(np.array([0, 0, 2]), np.array([2, 2, 1]), 4, 0.0,
+                           np.random.default_rng(3))  # fmt: skip
+    assert set(tiny[0].indices) == {1} and tiny.shape == (3, 3)
+    assert set(tiny[2].indices) == {0}  # a block of one: its only link wraps to unit 0
+    pair = build_adjacency(np.zeros(2, int), np.full(2, 2), 2, 0.0, np.random.default_rng(0))
+    assert set(pair[0].indices) == {1} and set(pair[1].indices) == {0}
     cross = build_adjacency(start, size, 8, 0.5, np.random.default_rng(2))
     rows, cols = cross.nonzero()
     share_abroad = np.average(start[rows] != start[cols], weights=cross.data)

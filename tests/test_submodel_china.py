@@ -29,6 +29,9 @@ ROUTES = [
     (([30], [20], [10], 0.0, 1.0, 100), (1.0, 1.0, 0.600)),  # west capacity binds
     (([30], [20], [60, 40], 1.0, 0.2, 100), (1.0, 0.47, 0.970)),  # full pooling, rt_share 0.7
     (([30], [20], [60, 40], 0.0, 0.5, 0), (0.0, 0.0, 1.0)),  # no demand: all served
+    (([150], [50], [60, 40], 0.5, 0.5, 100), ((100 - 3000 / 215) / 200, 30 / 215, 1.0)),
+    (([30], [20], [10], 1.0, 1.0, 100), (1.0, 1.0, 0.600)),  # pooled, but the west is full
+    (([0.3], [], [0.5], 0.0, 1.0, 1), (1.0, 0.8, 0.700)),  # capacities under one H100e
     (([0], [], [0], 0.0, 0.5, 100), (0.0, 0.0, 0.0)),  # no capacity anywhere
 ]
 
@@ -83,6 +86,9 @@ def test_province_proposals():
     h.pipeline = {}
     h.propose(0.3, 0.0, 1.0)
     assert h.pipeline == {}  # nothing before the programme's launch
+    late.q = late.edwc_launch
+    h.propose(0.3, 0.0, 1.0)
+    assert len(h.pipeline) == 1  # from the launch quarter on
 
 
 def test_presigned_agreements_follow_realised_growth():
@@ -107,14 +113,14 @@ def test_cancellations_after_sustained_idleness():
     p = m.p
     h = m.provinces[0]
     q = m.q
-    h.low_quarters, h.pipeline = 0, {q: 1.0, q + 2: 0.5}
+    h.low_quarters, h.pipeline = 0, {q: 1.0, q + 2: 0.5, q + 3: 0.1}
     h.utilisation = p.cancel_threshold - 0.01
     h.cancel_and_complete()  # first idle quarter: nothing cut, this quarter's entry completes
     assert (h.low_quarters, h.cancelled, h.completing_budget) == (1, 0.0, 1.0)
-    assert h.pipeline == {q + 2: 0.5}
+    assert h.pipeline == {q + 2: 0.5, q + 3: 0.1}
     h.cancel_and_complete()  # second idle quarter: cut 30% of every entry
-    assert h.low_quarters == 2 and h.pipeline == pytest.approx({q + 2: 0.35})
-    assert h.cancelled == pytest.approx(0.15 / 0.2) and h.completing_budget == 0.0
+    assert h.low_quarters == 2 and h.pipeline == pytest.approx({q + 2: 0.35, q + 3: 0.07})
+    assert h.cancelled == pytest.approx(0.18 / 0.2) and h.completing_budget == 0.0
     h.utilisation = p.cancel_threshold  # not below the threshold: the count resets
     h.cancel_and_complete()
     assert (h.low_quarters, h.cancelled) == (0, 0.0)
@@ -195,6 +201,10 @@ def test_loosening_pressure_and_the_loosened_prev_tier():
     rule = us.rules["prev"]
     assert (rule.status, rule.approval, rule.fee, rule.cap) == ("licensed", 0.6, 0.3, 0.4)
     assert us.rules["frontier"].status == "banned"  # only prev loosens
+    weak = model_at("containment", "2023Q1", loosening_pressure=0.5)
+    weak.us_gov.pressure = 0.0
+    weak.us_gov.update_pressure(20.0, 0.0)
+    assert weak.us_gov.pressure == pytest.approx(0.5)
     off = model_at("containment", "2023Q1")
     off.us_gov.update_pressure(1e6, 0.0)
     assert off.us_gov.pressure == 0.0 and not off.us_gov.loosened

@@ -92,6 +92,10 @@ def test_us_buyers_spend_their_budget_on_frontier_and_prev_by_logit():
     assert us.units("US") == pytest.approx(expect_units, rel=1e-12)
     expect_compute = 5.0 * 1e9 * (s["frontier"] * 2.0 / 30e3 + s["prev"] * 1.0 / 14e3)
     assert res.compute["US"]["US"] == pytest.approx(expect_compute, rel=1e-12)
+    assert res.compute["US"]["CN"] == 0.0 and res.units["US"]["CN"] == 0.0
+    model, us, _ = market()
+    clear(model, {"US": 1e-9})  # one dollar: a fraction of a chip is still sold
+    assert us.revenue("US") == pytest.approx(1e-9, rel=1e-12)
     assert res.us_revenue_total == pytest.approx(5.0, rel=1e-12) and res.us_revenue_cn == 0
 
 
@@ -152,6 +156,7 @@ def test_banned_tiers_leak_to_smugglers_and_the_rest_is_partly_respent():
     smuggled_compute = sum(leak[t] * 1e9 / ({"frontier": 30e3, "prev": 14e3}[t]
                            * (1 + P.smuggle_premium)) * perf[t] for t in leak)  # fmt: skip
     assert res.compute["smuggled"]["US"] == pytest.approx(smuggled_compute, rel=1e-12)
+    assert set(res.compute["smuggled"]) == {"US", "CN"} and res.compute["smuggled"]["CN"] == 0.0
     assert res.us_revenue_cn_forgone == pytest.approx(sum(denied.values()), rel=1e-12)
     assert cn.revenue("CN") == pytest.approx(4.0 * s["domestic"] + respent * alt["domestic"])
     assert us.revenue("CN") == pytest.approx(4.0 * s["compliant"] + respent * alt["compliant"])
@@ -207,10 +212,20 @@ def test_licence_draws_fees_and_the_joint_cap():
     expect = units_compliant * 1e9 / (9e3 * (1 + P.fee_passthrough * fee))
     assert res.us_units_by_tier_cn["compliant"] == pytest.approx(expect, rel=1e-12)
     # forgone revenue is the denied spend net of the buyer's share of the fee
-    denied_compliant = sum(b * s["compliant"] * (1 - draws["compliant"]) for b in (3.0, 1.0))
-    assert res.us_revenue_cn_forgone > denied_compliant / (1 + P.fee_passthrough * fee)
+    markup = 1 + P.fee_passthrough * fee
+    desired = 4.0 * (s["prev"] + s["compliant"])
+    legal = sum(res.us_units_by_tier_cn[t] * price / 1e9 * markup
+                for t, price in (("prev", 14e3), ("compliant", 9e3)))  # fmt: skip
+    assert res.us_revenue_cn_forgone == pytest.approx((desired - legal) / markup, rel=1e-9)
     frontier_rev = res.us_units_by_tier_cn["frontier"] * 30e3 / 1e9
     assert res.tariff_revenue == pytest.approx(fee * (res.us_revenue_cn - frontier_rev), rel=1e-9)
+
+
+def test_licence_rationing_switched_off_approves_every_licence():
+    rules = {"prev": TierRule("prev", 0, "licensed", approval=0.3, fee=0.1)}
+    model, _, _ = market(rules=rules, p=P.replace(mech_licence_rationing=False))
+    res = clear(model, {"CN": 3.0})
+    assert res.approvals["prev"] == 1.0 and res.us_revenue_cn_forgone == 0.0
 
 
 def test_wafer_capacity_rations_domestic_chips_across_groups():

@@ -151,19 +151,22 @@ def test_cloud_mixed_fleet_budget_and_depreciation():
 
 
 @pytest.mark.parametrize(
-    ("compute", "wanted", "open_eff"),
-    [(2.0, 5.0, 9.0), (5.0, 2.0, 9.0), (2.0, 0.0, -1.0), (0.0, 3.0, 0.5)],
+    ("compute", "wanted", "open_eff", "lab_index"),
+    [(2.0, 5.0, 9.0, 0), (5.0, 2.0, 9.0, 0), (2.0, 0.0, -1.0, 0), (0.0, 3.0, 0.5, 0),
+     (0.25, 0.5, 9.0, 3)],
 )
-def test_lab_training_step(compute, wanted, open_eff):  # fmt: skip
-    m = model_at("historical", "2023Q1", induced_efficiency=0.9, **DISTINCT)
+def test_lab_training_step(compute, wanted, open_eff, lab_index):  # fmt: skip
+    m = model_at("historical", "2023Q1", induced_efficiency=0.9, absorption_us=0.3,
+                 absorption_cn=0.6, **DISTINCT)  # fmt: skip
     p = m.p
-    lab = m.labs[0]
+    lab = m.labs[lab_index]
+    absorb = p.absorption_us if lab.bloc == "US" else p.absorption_cn
     lab.log_eff = 1.0
     lab.train(compute, wanted, open_eff)
     s = max(0.0, 1 - compute / wanted) if wanted > 0 else 0.0
     eff = 1.0 + (p.efficiency_growth + p.induced_efficiency * s) / 4
     if open_eff > eff:
-        eff += p.open_weight_spillover / 4 * (open_eff - eff)
+        eff += p.open_weight_spillover * absorb / 4 * (open_eff - eff)
     assert lab.scarcity == pytest.approx(s, rel=1e-12)
     assert lab.log_eff == pytest.approx(eff, rel=1e-12)
     assert lab.training_compute == compute
@@ -217,6 +220,7 @@ def test_lag_in_months_from_the_frontier_history():
     assert f.lag_months(101, 9.0) == pytest.approx(3.0 * (101 - 98))
     assert f.lag_months(101, 10.0) == 0.0 and f.lag_months(101, 11.0) == 0.0
     assert f.lag_months(101, 7.0) == pytest.approx(3.0 * (101 - 96))
+    assert f.lag_months(101, 8.25) == pytest.approx(3.0 * (101 - 96.5))  # first interval
     assert f.lag_months(101, 9.9) == pytest.approx(3.0 * (101 - 99.8))
     g = capability.FrontierHistory(0, 5.0, 0.0, years_back=1)  # flat: equal neighbours
     g.record(1, 6.0)
@@ -235,3 +239,5 @@ def test_the_start_lag_is_cn_lag0_months():
             lab.update_capability()  # the solved log_eff reproduces the target capability
             assert lab.capability == pytest.approx(cap_cn, rel=1e-9)
         assert m.cap_ref == capability.best(m, "US")
+        # the history is back-filled 15 years: a capability below it is 60 quarters behind
+        assert m.frontier.lag_months(m.start_q, -1e9) == pytest.approx(3.0 * 60)
