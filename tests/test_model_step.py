@@ -301,5 +301,10 @@ def test_state_at_initialisation():
     for bad in (-1, True, 1.5, "3"):
         with pytest.raises(ValueError, match="non-negative integer"):
             seed_sequence(bad)
+    with pytest.raises(ValueError, match="rng=3, not seed="):
+        AIBlocsModel("open", seed=3)
+    with pytest.raises(ValueError, match="either as the first argument or as regime="):
+        AIBlocsModel("open", regime="open")
+    assert AIBlocsModel(regime="open", n_adopters=50).regime.name == "open"
     child = np.random.SeedSequence(3).spawn(1)[0]
     assert AIBlocsModel(rng=child, n_adopters=50).seed is None

@@ -133,26 +133,38 @@ def test_adoption_hazard_choice_and_lock_in_rules():
 
 
 def test_one_adoption_pass_by_hand():
-    n = 6
-    st = ad.AdopterState(np.zeros(n, np.int32), np.array([0, 0, 1, 2, 1, 0], np.int8),
-                         np.array([0, 0, 3, 4, 5, 0], np.float32))  # fmt: skip
-    rng = np.random.default_rng(4)
+    n = 400
+    rng0 = np.random.default_rng(9)
+    was = rng0.choice([0, 1, 2], n).astype(np.int8)
+    tenure0 = np.where(was > 0, rng0.integers(0, 12, n), 0).astype(np.float32)
+    cohort = (np.arange(n) >= n // 2).astype(np.int32)
+    st = ad.AdopterState(cohort.copy(), was.copy(), tenure0.copy())
     draw = np.random.default_rng(4).random((n, 4), dtype=np.float32)
-    kw = {"utility": np.array([[0.0, 0.0]]), "afford": np.array([1.0]), "p": np.array([0.5]),
-          "q": np.array([0.0]), "r": 0.0, "noise_scale": 1.0, "review_rate": 0.5,
-          "cost_base": 0.1, "cost_growth": 0.2, "rng": rng}  # fmt: skip
+    utility = np.array([[0.3, 0.1], [-0.4, 0.6]])
+    kw = {"utility": utility, "afford": np.array([0.8, 1.0]), "p": np.array([0.5, 0.2]),
+          "q": np.array([0.0, 0.0]), "r": 0.0, "noise_scale": 0.7, "review_rate": 0.5,
+          "cost_base": 0.1, "cost_growth": 0.2, "rng": np.random.default_rng(4)}  # fmt: skip
     res = ad.adoption_step(st, None, **kw)
-    was = np.array([0, 0, 1, 2, 1, 0])
-    np.testing.assert_array_equal(res.new_adopters, (was == 0) & (draw[:, 0] < 0.5))
-    reviewing = (was > 0) & (draw[:, 1] < 0.5)
-    assert not (res.switched & ~reviewing).any()
-    np.testing.assert_array_equal(st.stack > 0, (was > 0) | res.new_adopters)
-    tenure = np.where(was > 0, np.array([0, 0, 3, 4, 5, 0]) + 1, 0)
-    tenure[res.new_adopters | res.switched] = 0
+    prob = np.array([0.5 * 0.8, 0.2 * 1.0])[cohort]
+    new = (was == 0) & (draw[:, 0] < prob)
+    review = (was > 0) & (draw[:, 1] < 0.5)
+    np.testing.assert_array_equal(res.new_adopters, new)
+    gumbel = -np.log(-np.log(np.clip(draw[:, 2:].astype(np.float64), 1e-7, 1 - 1e-7))) * 0.7
+    cost = np.where(was > 0, 0.1 + 0.2 * tenure0, 0.0)
+    u = utility[cohort] + gumbel - cost[:, None] * ((was[:, None] > 0) & (was[:, None] != [1, 2]))
+    choice = np.argmax(u, axis=1) + 1
+    chooser = new | review
+    expect = np.where(chooser, choice, was)
+    np.testing.assert_array_equal(st.stack, expect)
+    switched = review & (choice != was)
+    np.testing.assert_array_equal(res.switched, switched)
+    assert new.sum() > 20 and switched.sum() > 5 and (review & ~switched).sum() > 20
+    tenure = np.where(was > 0, tenure0 + 1, 0)
+    tenure[new | switched] = 0
     np.testing.assert_array_equal(st.tenure, tenure)
     follow = np.random.default_rng(4)
     follow.random((n, 4), dtype=np.float32)
-    assert rng.random() == follow.random()  # exactly n x 4 uniforms per quarter
+    assert kw["rng"].random() == follow.random()  # exactly n x 4 uniforms per quarter
 
 
 def test_network_structure():
@@ -180,8 +192,11 @@ def test_network_structure():
                            np.random.default_rng(3))  # fmt: skip
     assert set(tiny[0].indices) == {1} and tiny.shape == (3, 3)
     assert set(tiny[2].indices) == {0}  # a block of one: its only link wraps to unit 0
-    pair = build_adjacency(np.zeros(2, int), np.full(2, 2), 2, 0.0, np.random.default_rng(0))
+    pair = build_adjacency(np.zeros(2, int), np.full(2, 2), 8, 0.0, np.random.default_rng(0))
     assert set(pair[0].indices) == {1} and set(pair[1].indices) == {0}
+    lonely = build_adjacency(np.array([0, 0, 0, 3]), np.array([3, 3, 3, 1]), 1, 0.0,
+                             np.random.default_rng(0))  # fmt: skip
+    assert lonely.shape == (4, 4) and lonely[:, 3].nnz == 0  # nobody observes the last unit
     cross = build_adjacency(start, size, 8, 0.5, np.random.default_rng(2))
     rows, cols = cross.nonzero()
     share_abroad = np.average(start[rows] != start[cols], weights=cross.data)

@@ -152,8 +152,13 @@ def test_cloud_mixed_fleet_budget_and_depreciation():
 
 @pytest.mark.parametrize(
     ("compute", "wanted", "open_eff", "lab_index"),
-    [(2.0, 5.0, 9.0, 0), (5.0, 2.0, 9.0, 0), (2.0, 0.0, -1.0, 0), (0.0, 3.0, 0.5, 0),
-     (0.25, 0.5, 9.0, 3)],
+    [
+        (2.0, 5.0, 9.0, 0),
+        (5.0, 2.0, 9.0, 0),
+        (2.0, 0.0, -1.0, 0),
+        (0.0, 3.0, 0.5, 0),
+        (0.25, 0.5, 9.0, 3),
+    ],
 )
 def test_lab_training_step(compute, wanted, open_eff, lab_index):  # fmt: skip
     m = model_at("historical", "2023Q1", induced_efficiency=0.9, absorption_us=0.3,
