@@ -301,9 +301,11 @@ def test_state_at_initialisation():
     for bad in (-1, True, 1.5, "3"):
         with pytest.raises(ValueError, match="non-negative integer"):
             seed_sequence(bad)
-    with pytest.raises(ValueError, match="rng=3, not seed="):
+    with pytest.raises(ValueError, match=r"^AIBlocsModel takes its seed as Mesa's rng keyword: "
+                       r"use rng=3, not seed=$"):  # fmt: skip
         AIBlocsModel("open", seed=3)
-    with pytest.raises(ValueError, match="either as the first argument or as regime="):
+    with pytest.raises(ValueError, match=r"^give the regime either as the first argument or as "
+                       r"regime=, not both$"):  # fmt: skip
         AIBlocsModel("open", regime="open")
     assert AIBlocsModel(regime="open", n_adopters=50).regime.name == "open"
     child = np.random.SeedSequence(3).spawn(1)[0]
