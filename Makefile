@@ -7,7 +7,7 @@ PYTHON_CANDIDATES := python3.14 python3.13 python3.12 $(wildcard $(HOME)/.pyenv/
 BASE_PYTHON := $(shell for p in $(PYTHON_CANDIDATES); do \
 	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
 
-.PHONY: venv run test lint bench clean docs docs-figures attribution
+.PHONY: venv run test lint bench clean docs docs-figures attribution mutation test-deep
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(BASE_PYTHON)" ]; then \
@@ -51,6 +51,15 @@ docs-figures: venv
 	$(PY) -m aiblocs.calibration.report docs/calibration
 	@for d in docs/sensitivity/sensitivity docs/sensitivity/discover; do \
 		if [ -f $$d/meta.json ]; then $(PY) -m aiblocs.sensitivity.results $$d; fi; done
+
+# Property tests with ten times the examples of the CI profile (tests/conftest.py).
+test-deep: venv
+	$(VENV)/bin/pytest -q -p no:cacheprovider --hypothesis-profile=deep \
+		tests/test_reliability_invariants.py
+
+# Mutation testing of the model and the analysis code (mutmut; resumable); writes docs/testing.md.
+mutation: venv
+	nice -n 10 $(PY) scripts/mutation.py run --workers 2
 
 bench: venv
 	$(PY) benchmarks/run.py

@@ -1,5 +1,6 @@
 import pandas as pd
 
+from aiblocs import run
 from aiblocs.cli import main
 
 
@@ -25,6 +26,10 @@ def test_run_writes_frame_and_plot(tmp_path, capsys):
     )
     df = pd.read_parquet(out / "quarterly.parquet")
     assert len(df) == 56 and (out / "quarterly.csv").exists()
+    # --set reaches the run: the frame is the one of enforcement 0.8, not of the preset's 0.6
+    pd.testing.assert_frame_equal(df, run("containment", 3, n_adopters=800, enforcement=0.8))
+    preset = run("containment", 3, n_adopters=800)
+    assert df["smuggled_chips"].sum() < preset["smuggled_chips"].sum()
     assert (out / "key_series.png").stat().st_size > 10_000
     assert "adoption_gs" in capsys.readouterr().out
 

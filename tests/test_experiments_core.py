@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aiblocs import OUTCOMES, evaluate
+from aiblocs import OUTCOMES, evaluate, run
 from aiblocs.compare import stats
 from aiblocs.ensemble import ExperimentSpec, Store, grid, spawn_seeds
 from aiblocs.model.outcomes import YEAR_SERIES, lock_state
@@ -62,7 +62,14 @@ def test_evaluate_plain_function_and_documented_outcomes():
     assert all(isinstance(v, float) for v in out.values())
     again = evaluate("open", 3, n_adopters=500)
     assert pd.Series(out).equals(pd.Series(again))  # NaN-aware, exact
-    assert out["gs_locked_us"] + out["gs_locked_cn"] + out["gs_contested"] == 1.0
+    frame = run("open", 3, n_adopters=500).set_index("quarter")
+    last = frame.iloc[-1]  # the lock-in state at the horizon, from the definition
+    calm = last["gs_switch_rate"] < 0.02
+    us, cn = last["gs_share_us_stack"] > 0.8 and calm, last["gs_share_cn_stack"] > 0.8 and calm
+    assert (out["gs_locked_us"], out["gs_locked_cn"]) == (float(us), float(cn))
+    assert out["gs_contested"] == float(not (us or cn))
+    assert out["adoption_gs_2030"] == frame.loc["2030Q4", "adoption_gs"]
+    assert out["us_chip_revenue_cn_cum"] == pytest.approx(frame["us_chip_revenue_cn"].sum())
 
 
 def _frame(share_us, switch):

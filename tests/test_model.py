@@ -1,10 +1,13 @@
 """Whole-model behaviour: reproducibility, invariants, regime sanity."""
 
+import tracemalloc
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from aiblocs import AIBlocsModel, run
+from aiblocs.model.memory import BYTES_PER_ADOPTER
 from aiblocs.model.outcomes import SERIES, SHARES
 
 N = 3000
@@ -41,13 +44,6 @@ def test_invariants_every_quarter(frames, regime):
     num = df.drop(columns="quarter")
     assert np.isfinite(num.to_numpy(float)).all()
     assert ((num[list(SHARES)] >= 0) & (num[list(SHARES)] <= 1)).all().all()
-    adopted = df["adoption_gs"] > 0
-    total = df["gs_share_us_stack"] + df["gs_share_cn_stack"]
-    assert np.allclose(total[adopted], 1.0)
-    assert (total[~adopted] == 0).all()
-    assert (df["gs_locked_in_us"] <= df["gs_share_us_stack"] + 1e-12).all()
-    assert (df["gs_locked_in_cn"] <= df["gs_share_cn_stack"] + 1e-12).all()
-    assert (df["cn_dc_utilisation"] <= 1).all()
     assert (df["tariff_revenue"] <= df["us_chip_revenue_cn"] + 1e-12).all()  # flow <= sales
     assert (df["us_chip_revenue_cn"] <= df["us_chip_revenue_total"] + 1e-12).all()
 
@@ -97,8 +93,23 @@ def test_controls_raise_domestic_chip_share(frames):
     )
 
 
-def test_million_adopter_model_builds_lean():
-    m = AIBlocsModel("historical", rng=0, n_adopters=200_000)
-    assert m.adopters.stack.nbytes == 200_000
-    m.step()
-    assert 0 <= m.m["adoption_us"] <= 1
+def test_million_adopter_model_stays_within_its_memory_estimate():
+    """A million adopters build and step within BYTES_PER_ADOPTER (the pre-run memory check).
+
+    Memory is measured with tracemalloc (numpy reports its buffers to it), so the number does
+    not depend on the machine.
+    """
+    n = 1_000_000
+    tracemalloc.start()
+    try:
+        m = AIBlocsModel("historical", rng=0, n_adopters=n)
+        m.step()
+        m.step()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= n * BYTES_PER_ADOPTER
+    st = m.adopters
+    assert st.stack.nbytes + st.tenure.nbytes + st.cohort.nbytes == 9 * n  # 1 + 4 + 4 bytes
+    us = m.cohort_region[st.cohort] == "US"
+    assert m.m["adoption_us"] == (st.stack[us] > 0).mean() > 0

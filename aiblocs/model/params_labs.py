@@ -12,25 +12,45 @@ class LabParams:
     """Capability per compute, efficiency growth, the starting lag and inference prices."""
 
     capability_per_decade: float = param(
-        1.0, "index/log10", 0.01, 10, "capability per 10x compute", "ass."
+        1.0, "index/log10", 0.01, 10, "capability per 10x compute", "assumption"
     )
     training_share: float = param(
-        0.2, "fraction", 0.01, 0.9, "share of each bloc's compute used for training", "assumption"
+        0.2,
+        "fraction",
+        0.01,
+        0.9,
+        "share of each bloc's cloud compute used for training (US and China)",
+        "assumption",
     )
     efficiency_growth: float = param(
-        0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "[109]"
+        0.5, "1/year (log)", 0, 3, "baseline algorithmic progress", "assumption"
     )
     induced_efficiency: float = param(
-        0.7, "1/year (log)", 0, 5, "extra progress at full scarcity", "seed"
+        0.7,
+        "1/year (log)",
+        0,
+        5,
+        "extra progress at full scarcity",
+        "seed note; fitted to the fall of the lag [27]",
     )
     open_weight_spillover: float = param(
-        0.3, "fraction", 0, 1, "share of gap closed by open weights", "[37]"
+        0.3,
+        "fraction",
+        0,
+        1,
+        "share of gap closed by open weights",
+        "assumption (the channel: [37])",
     )
     absorption_us: float = param(
         1.0, "fraction", 0, 1, "share of the open-weight spillover US labs absorb", "assumption"
     )
     absorption_cn: float = param(
-        1.0, "fraction", 0, 1, "share of the open-weight spillover Chinese labs absorb", "ass."
+        1.0,
+        "fraction",
+        0,
+        1,
+        "share of the open-weight spillover Chinese labs absorb",
+        "assumption",
     )
     distillation: float = param(
         0.3,
@@ -43,7 +63,14 @@ class LabParams:
     open_weight_threshold: float = param(
         0.5, "fraction", 0, 1, "lab openness from which its efficiency spills over", "assumption"
     )
-    cn_lag0_months: float = param(16.0, "months", 0, 60, "CN lag in 2022Q1", "[27] 12-14")
+    cn_lag0_months: float = param(
+        16.0,
+        "months",
+        0,
+        60,
+        "CN lag in 2022Q1",
+        "fitted to [27]'s 12-14 months in 2023; 2022Q1 is not observed",
+    )
     frontier_compute_growth: float = param(
         0.7, "1/year (log)", 0, 3, "frontier compute growth in the initial slope", "assumption"
     )

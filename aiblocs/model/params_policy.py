@@ -12,13 +12,13 @@ class PolicyParams:
     """US endogenous loosening and the cloud presence that bloc deals bring to the GS."""
 
     loosening_pressure: float = param(
-        0.0, "ratio", 0, 10, "endogenous loosening (0 = off)", "[135]"
+        0.0, "ratio", 0, 10, "endogenous loosening (0 = off)", "assumption (the 2025 events: [135])"
     )
     loosening_revenue_scale: float = param(
-        20.0, "USD bn/quarter", 0.1, 1e3, "forgone China revenue per unit of pressure", "ass."
+        20.0, "USD bn/quarter", 0.1, 1e3, "forgone China revenue per unit of pressure", "assumption"
     )
     loosening_lag_scale: float = param(
-        12.0, "months", 0.1, 120, "lag at which the closing-gap term of pressure ends", "ass."
+        12.0, "months", 0.1, 120, "lag at which the closing-gap term of pressure ends", "assumption"
     )
     loosened_approval: float = param(
         0.8, "fraction", 0, 1, "approval rate of the loosened prev tier", "assumption"
@@ -28,8 +28,18 @@ class PolicyParams:
         0.5, "ratio", 0, 10, "loosened prev tier's cap, share of US-customer volume", "[57]"
     )
     us_presence_gain: float = param(
-        0.5, "fraction", 0, 1, "US presence gap closed at full 'export the stack' support", "[124]"
+        0.5,
+        "fraction",
+        0,
+        1,
+        "US presence gap closed at full 'export the stack' support",
+        "assumption ([124]: Gulf campuses)",
     )
     cn_presence_growth: float = param(
-        0.05, "1/year", 0, 2, "rate at which Chinese clouds close their GS presence gap", "[125]"
+        0.05,
+        "1/year",
+        0,
+        2,
+        "rate at which Chinese clouds close their GS presence gap",
+        "assumption ([125],[126]: footprints)",
     )

@@ -131,7 +131,7 @@ def compute_demand(model, bloc: str, price: float, counts: np.ndarray, theta: fl
     """H100e-quarters demanded on ``bloc`` at price ``price`` (adopters and the base)."""
     p = model.p
     growth = use_intensity(model, bloc)
-    base = model.base_tokens[bloc] * growth * power(price / model.price0[bloc], 
+    base = model.base_tokens[bloc] * growth * power(price / model.price0[bloc],
         -p.demand_elasticity)  # fmt: skip
     return (adopter_tokens(model, bloc, price, counts) + base) / theta
 

@@ -1,0 +1,34 @@
+"""Helpers for the submodel tests: a small model advanced to a quarter, stub sites."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from aiblocs import AIBlocsModel
+
+# Values that keep every factor of an equation visible: none is 0 or 1, so a mutant that
+# multiplies instead of dividing, or drops a factor, changes the result.
+DISTINCT = {
+    "us_frontier_perf0": 1.3,
+    "markup_frontier": 1.1,
+    "markup_domestic": 0.9,
+    "cn_yield0": 0.2,
+    "capability_per_decade": 1.2,
+    "mixed_fleet_cost": 0.15,
+}
+
+
+def model_at(regime: str = "historical", quarter: str = "2024Q1", n: int = 300, seed: int = 1,
+             **kw: Any) -> AIBlocsModel:  # fmt: skip
+    """A model with ``n`` adopters that has just finished ``quarter``."""
+    m = AIBlocsModel(regime, rng=seed, n_adopters=n, **kw)
+    while m.quarter < quarter:
+        m.step()
+    assert m.quarter == quarter
+    return m
+
+
+def site(compute: float, east: bool = True) -> SimpleNamespace:
+    """A stub cloud or hub with a fixed effective compute (H100e)."""
+    return SimpleNamespace(total_compute=compute, east=east, utilisation=-1.0, served=-1.0)

@@ -1,0 +1,191 @@
+"""The fast neighbour-count path equals the sparse matrix product it replaces, at every degree.
+
+``adoption_step`` counts adopted neighbours with integer gathers when the adjacency's weights
+are multiples of a power of two, packing US and Chinese counts into one small integer (4 bits
+each up to 15 links, 8 bits above). These tests compare it with ``adjacency @ onehot`` for
+degrees 1 to 128, on every packing branch, and check that every adjacency the fast path cannot
+represent falls back to the generic path with the same results.
+"""
+
+from __future__ import annotations
+
+import itertools
+from unittest import mock
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import aiblocs.model.adoption as ad
+from aiblocs.model.network import build_adjacency
+
+N = 700
+
+
+def country_blocks(n: int, sizes=(0.2, 0.3, 0.5)) -> tuple[np.ndarray, np.ndarray]:
+    """Block start and size per unit for countries with the given shares of ``n`` units."""
+    cuts = np.concatenate([[0], np.round(np.cumsum(sizes) * n).astype(int)])
+    start, size = np.empty(n, np.int64), np.empty(n, np.int64)
+    for a, b in itertools.pairwise(cuts):
+        start[a:b], size[a:b] = a, b - a
+    return start, size
+
+
+def adjacency(degree: int, n: int = N, seed: int = 0) -> sp.csr_matrix:
+    start, size = country_blocks(n)
+    return build_adjacency(start, size, degree, 0.1, np.random.default_rng(seed))
+
+
+def stacks(n: int, kind: str, seed: int = 1) -> np.ndarray:
+    """Stacks to count: random mixes, and all-US / all-CN (every count at its maximum)."""
+    if kind == "us":
+        return np.full(n, ad.US, np.int8)
+    if kind == "cn":
+        return np.full(n, ad.CN, np.int8)
+    return np.random.default_rng(seed).choice([0, 1, 2], n, p=[0.2, 0.4, 0.4]).astype(np.int8)
+
+
+def unpack(packed: np.ndarray, shift: int) -> np.ndarray:
+    return np.stack([packed & ((1 << shift) - 1), packed >> shift], axis=1).astype(np.int64)
+
+
+@pytest.mark.parametrize("degree", range(1, 129))
+def test_counts_equal_the_sparse_product(degree):
+    a = adjacency(degree)
+    layout = ad._build_layout(a)
+    dyadic = np.frexp(1.0 / degree)[0] == 0.5  # 1/degree is a power of two
+    assert (layout is not None) == dyadic, "the fast path must exist exactly for dyadic weights"
+    for kind in ("mix", "us", "cn"):
+        st = stacks(N, kind)
+        exact = ad.neighbour_shares(a, st)  # the generic path: adjacency @ onehot
+        if layout is None:
+            continue
+        packed, shift = ad._neighbour_counts(st, layout)
+        assert shift == (4 if layout.width <= 15 else 8) and layout.dtype == np.float32
+        counts = unpack(packed, shift)
+        np.testing.assert_array_equal(counts * layout.unit, exact)
+        if kind != "mix":  # every unit sees all its links on one stack: the largest counts
+            assert counts.max() == layout.width == degree
+
+
+def step_both_paths(a, st0: np.ndarray, seed: int = 3):
+    """One adoption_step on the fast path and one forced onto the generic path."""
+    n = len(st0)
+    c = 2
+    cohort = (np.arange(n) * c // n).astype(np.int32)
+    results = []
+    for force_generic in (False, True):
+        st = ad.AdopterState(cohort.copy(), st0.copy(), np.linspace(0, 9, n).astype(np.float32))
+        kw = {
+            "utility": np.array([[0.3, 0.1], [-0.2, 0.4]]),
+            "afford": np.array([0.9, 0.6]),
+            "p": np.array([0.05, 0.02]),
+            "q": np.array([0.4, 0.9]),
+            "r": 2.0,
+            "noise_scale": 1.0,
+            "review_rate": 0.5,
+            "cost_base": 0.2,
+            "cost_growth": 0.1,
+            "rng": np.random.default_rng(seed),
+        }
+        if force_generic:
+            with mock.patch.object(ad, "_dyadic_layout", return_value=None):
+                res = ad.adoption_step(st, a, **kw)
+        else:
+            res = ad.adoption_step(st, a, **kw)
+        results.append((st, res))
+    return results
+
+
+@pytest.mark.parametrize("degree", [1, 2, 4, 8, 16, 32, 64, 128])
+def test_adoption_step_fast_path_is_bit_identical(degree):
+    a = adjacency(degree)
+    assert ad._build_layout(a) is not None
+    st0 = stacks(N, "mix")
+    (fast, r_fast), (slow, r_slow) = step_both_paths(a, st0)
+    np.testing.assert_array_equal(fast.stack, slow.stack)
+    np.testing.assert_array_equal(fast.tenure, slow.tenure)
+    np.testing.assert_array_equal(r_fast.new_adopters, r_slow.new_adopters)
+    np.testing.assert_array_equal(r_fast.switched, r_slow.switched)
+    assert r_fast.new_adopters.any() and r_fast.switched.any()  # both decisions were exercised
+
+
+def csr(rows, cols, data, n, dtype=np.float32) -> sp.csr_matrix:
+    data = np.broadcast_to(np.asarray(data, dtype), np.shape(rows))
+    a = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
+    a.sum_duplicates()
+    return a
+
+
+def fallback_cases() -> dict[str, sp.csr_matrix]:
+    n = 300
+    i = np.arange(n)
+    ring = csr(np.repeat(i, 2), np.stack([(i + 1) % n, (i + 2) % n], 1).ravel(), 0.5, n)
+    heavy = csr(np.repeat(i, 300), np.tile(i, n), 1 / 512, n)  # 300 links of weight 1/512
+    heavy_link = csr(np.r_[i, i], np.r_[(i + 1) % n, (i + 2) % n],
+                     np.r_[np.full(n, 300 / 512), np.full(n, 212 / 512)], n)  # fmt: skip
+    three = np.stack([(i + k) % n for k in (1, 2, 3)], 1).ravel()
+    two = np.r_[(i + 1) % n, (i + 2) % n]
+    uneven = np.r_[np.full(n, 0.25), np.full(n, 0.375)]
+    uncanonical = ring.copy()
+    uncanonical.has_canonical_format = False
+    return {
+        "float64 weights": ring.astype(np.float64),
+        "weights 1/3": csr(np.repeat(i, 3), three, 1 / 3, n),
+        "weights not multiples of the smallest": csr(np.r_[i, i], two, uneven, n),
+        "more than 255 links per row": heavy,
+        "a link of weight above 255 units": heavy_link,
+        "not canonical": uncanonical,
+        "no links": sp.csr_matrix((n, n), dtype=np.float32),
+    }
+
+
+def test_the_limits_of_the_fast_layout():
+    """255 link units per row or per link are representable; 256 are not."""
+    n = 300
+    i = np.arange(n)
+    data = np.r_[np.full(n, 1 / 512), np.full(n, 255 / 512)]
+    ok = csr(np.r_[i, i], np.r_[(i + 1) % n, (i + 2) % n], data, n)  # widths 256: too wide
+    assert ad._build_layout(ok) is None
+    rows = np.r_[0, np.arange(1, n)]
+    limit = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 255 / 512)], n)
+    layout = ad._build_layout(limit)
+    assert layout is not None and layout.width == 255 and layout.dtype == np.float32
+    over = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 256 / 512)], n)
+    assert ad._build_layout(over) is None
+    st = stacks(n, "us")
+    packed, shift = ad._neighbour_counts(st, layout)
+    np.testing.assert_array_equal(
+        unpack(packed, shift) * layout.unit, ad.neighbour_shares(limit, st)
+    )
+
+
+@pytest.mark.parametrize("case", list(fallback_cases()))
+def test_unrepresentable_adjacency_falls_back_to_the_product(case):
+    a = fallback_cases()[case]
+    assert ad._build_layout(a) is None
+    st0 = stacks(a.shape[0], "mix")
+    (fast, _), (slow, _) = step_both_paths(a, st0)
+    np.testing.assert_array_equal(fast.stack, slow.stack)
+
+
+def test_layout_is_rebuilt_for_another_adjacency():
+    """The cached layout belongs to one adjacency: a new matrix (same state) gets its own."""
+    a8, a16 = adjacency(8), adjacency(16, seed=5)
+    st = ad.AdopterState.empty(np.zeros(N, np.int32))
+    assert ad._dyadic_layout(st, a8).source is a8
+    assert ad._dyadic_layout(st, a8) is ad._dyadic_layout(st, a8)  # cached
+    assert ad._dyadic_layout(st, a16).source is a16
+    assert ad._dyadic_layout(st, None) is None
+    assert ad._dyadic_layout(st, a8.tocoo()) is None  # only CSR takes the fast path
+    st_mix = stacks(N, "mix")
+    packed, shift = ad._neighbour_counts(st_mix, ad._dyadic_layout(st, a16))
+    np.testing.assert_array_equal(unpack(packed, shift) / 16.0, ad.neighbour_shares(a16, st_mix))
+
+
+def test_well_mixed_shares_are_population_shares():
+    st = np.array([0, 1, 1, 2, 1, 0, 1, 2], np.int8)
+    shares = ad.neighbour_shares(None, st)
+    np.testing.assert_allclose(shares, np.tile([4 / 8, 2 / 8], (8, 1)))
+    assert shares.dtype == np.float32
+    assert ad.neighbour_shares(adjacency(3), stacks(N, "mix")).dtype == np.float32

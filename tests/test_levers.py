@@ -1,0 +1,105 @@
+"""Policy levers and behavioural parameters move the whole model's outputs the way they should.
+
+Paired runs share a seed, so the arms are identical until the lever first acts; the quarter it
+first acts is checked against the exact ratio the ODD's equations give.
+"""
+
+from __future__ import annotations
+
+import pytest
+from modelkit import model_at
+
+from aiblocs import AIBlocsModel, run
+
+N = 500
+
+
+def frame(regime, seed=1, **kw):
+    return run(regime, seed=seed, n_adopters=N, **kw).set_index("quarter")
+
+
+def test_endogenous_loosening_sells_prev_chips_to_china():
+    m = AIBlocsModel("containment", rng=1, n_adopters=N, loosening_pressure=10.0)
+    loosened_at = None
+    while m.running:
+        m.step()
+        if m.us_gov.loosened and loosened_at is None:
+            loosened_at = m.quarter
+            assert m.us_gov.rules["prev"].status == "banned"  # takes effect next quarter
+            m.step()
+            rule = m.us_gov.rules["prev"]
+            assert (rule.status, rule.fee, rule.cap) == ("licensed", m.p.loosened_fee,
+                                                        m.p.loosened_cap)  # fmt: skip
+            assert m.m["us_prev_units_cn"] > 0 and m.m["tariff_revenue"] > 0
+    assert loosened_at is not None and loosened_at < "2030Q1"
+    on = m.datacollector.get_model_vars_dataframe().set_index("quarter")
+    off = frame("containment")
+    assert (off.loc["2022Q4":, ["us_prev_units_cn", "tariff_revenue"]] == 0).all().all()
+    assert on["us_prev_units_cn"].sum() > 1e5 and on["tariff_revenue"].sum() > 0.1
+    assert on["us_chip_revenue_cn"].sum() > off["us_chip_revenue_cn"].sum()
+
+
+def test_edwc_optimism_builds_hubs_that_sit_idle():
+    hub = {}
+    for k in (0.0, 2.0, 4.0, 8.0):
+        df = frame("historical", edwc_optimism=k)
+        hub[k] = (df.loc["2024Q4", "cn_hub_compute"], df["cn_dc_cancellations"].sum(),
+                  df.loc["2023Q1":"2025Q4", "cn_dc_utilisation"].mean())  # fmt: skip
+    assert hub[0.0][0] < hub[2.0][0] < hub[4.0][0] < hub[8.0][0]
+    assert hub[4.0][0] > 2 * hub[0.0][0]
+    assert hub[0.0][1] < hub[4.0][1] and hub[4.0][1] > 10
+    assert hub[8.0][2] < hub[0.0][2]  # over-building lowers utilisation
+
+
+@pytest.mark.parametrize(("name", "lo", "hi", "ratio"), [
+    ("enforcement", 0.3, 0.9, (1 - 0.9) / (1 - 0.3)),
+    ("smuggle_leak", 0.2, 0.5, 0.5 / 0.2),
+    ("smuggle_premium", 0.5, 1.5, 1.5 / 2.5),
+])  # fmt: skip
+def test_smuggling_levers_in_the_first_quarter_of_the_ban(name, lo, hi, ratio):
+    """Frontier and prev are banned from 2022Q4: the first smuggled chips scale exactly."""
+    a, b = frame("containment", **{name: lo}), frame("containment", **{name: hi})
+    assert (a.loc[:"2022Q3", "smuggled_chips"] == 0).all()
+    assert b.loc["2022Q4", "smuggled_chips"] == pytest.approx(
+        ratio * a.loc["2022Q4", "smuggled_chips"], rel=1e-9)  # fmt: skip
+    assert a.loc["2022Q4", "smuggled_chips"] > 1e3
+    if name == "enforcement":
+        assert b["smuggled_chips"].sum() < a["smuggled_chips"].sum()
+
+
+def test_induced_efficiency_narrows_the_lag_under_containment():
+    slow = frame("containment", induced_efficiency=0.0)
+    fast = frame("containment", induced_efficiency=2.0)
+    assert fast.loc["2030Q4", "cn_lag_months"] < slow.loc["2030Q4", "cn_lag_months"]
+    assert (fast["cn_lab_scarcity"] > 0).any()
+
+
+def test_open_weight_spillover_narrows_the_gap():
+    """Open weights pull every lab towards the best open lab: the gap shrinks either way."""
+    none = frame("open", open_weight_spillover=0.0)
+    much = frame("open", open_weight_spillover=0.8)
+    assert abs(much.loc["2030Q4", "capability_gap"]) < abs(none.loc["2030Q4", "capability_gap"])
+
+
+def test_domestic_preference_raises_the_domestic_share():
+    lo, hi = (frame("open", cn_domestic_preference=v) for v in (0.0, 3.0))
+    assert (hi.loc["2022Q2":"2024Q4", "cn_domestic_chip_share"]
+            > lo.loc["2022Q2":"2024Q4", "cn_domestic_chip_share"]).all()  # fmt: skip
+
+
+def test_export_stack_support_cuts_the_us_price_for_the_global_south():
+    m = model_at("historical", "2025Q3", export_stack_subsidy=0.5)
+    from aiblocs.model import markets
+
+    util_on, _ = markets.cohort_offers(m)
+    m.us_gov.stack_support = 0.0
+    util_off, _ = markets.cohort_offers(m)
+    gs = m.cohort_region == "GS"
+    assert (util_on[gs, 0] > util_off[gs, 0]).all() and (util_on[~gs] == util_off[~gs]).all()
+
+
+def test_china_block_and_mandate_change_what_china_buys():
+    blocked, managed = frame("managed_access_cn_block"), frame("managed_access")
+    assert (blocked.loc["2026Q1":, "us_prev_units_cn"] == 0).all()
+    assert managed.loc["2026Q1":, "us_prev_units_cn"].sum() > 0
+    assert (blocked.loc[:"2025Q4"] == managed.loc[:"2025Q4"]).all().all()  # same until 2026Q1
