@@ -178,9 +178,9 @@ def test_network_structure():
         rows, cols = a.nonzero()
         assert (start[rows] == start[cols]).all()  # no cross-border links: same country
         assert (rows != cols).all()
-        # ring links: h = max(1, degree // 2) offsets +1..+(h//2 + 1), then -1, -2, ... (first h)
+        # ring links: h = max(1, degree // 2) offsets +1..+(h // 2) and -1..-(h - h // 2)
         h = max(1, degree // 2)
-        offsets = [*range(1, h // 2 + 2), *(-k for k in range(1, h))][:h]
+        offsets = [*range(1, h // 2 + 1), *(-k for k in range(1, h - h // 2 + 1))]
         dense = a.toarray()
         for i in (0, 45, 199):
             pos, lo, sz = i - start[i], start[i], size[i]

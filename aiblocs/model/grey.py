@@ -6,8 +6,8 @@ the tier. The denied gap ``G`` then:
 
 1. **Grey market** (real parts only, not downgraded compliant ones). Smugglers charge a premium
    ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability ``d``
-   (US ``enforcement`` for what the US denies; China's ``cn_customs_enforcement`` for what China
-   blocks; both when both apply) [73, 76]. The buyer compares the grey offer, priced per
+   (``enforcement * detection_max`` for what the US denies; China's ``cn_customs_enforcement``
+   for what China blocks; both when both apply) [73, 76]. The buyer compares the grey offer, priced per
    delivered chip at ``list * (1 + pi) / (1 - d)``, with its best legal alternatives by the same
    logit as any offer: ``share = smuggle_leak * s(u_grey - u_alt)``. Grey spend buys
    ``(1 - d)`` of its chips; the rest is seized. A ban from either side thus creates grey demand.
@@ -29,7 +29,7 @@ from aiblocs.model.mechanisms import on
 def detection(model, offer_tier: str, us_denies: bool, cn_blocks: bool) -> float:
     """Probability that a grey chip of this tier is seized (US, China, or both enforce)."""
     p = model.p
-    d_us = model.us_gov.enforcement if us_denies else 0.0
+    d_us = model.us_gov.enforcement * p.detection_max if us_denies else 0.0
     d_cn = p.cn_customs_enforcement if cn_blocks else 0.0
     return 1 - (1 - d_us) * (1 - d_cn)
 

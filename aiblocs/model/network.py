@@ -37,9 +37,8 @@ def build_adjacency(
     pos = i - block_start
     size = np.maximum(block_size, 1)
     half = max(1, degree // 2)
-    offsets = np.concatenate([np.arange(1, half // 2 + 2), -np.arange(1, half - half // 2 + 1)])[
-        :half
-    ]
+    # ring neighbours on both sides: +1..+floor(half/2), -1..-ceil(half/2) (degree 8: +1 +2 -1 -2)
+    offsets = np.concatenate([np.arange(1, half // 2 + 1), -np.arange(1, half - half // 2 + 1)])
     ring = block_start[:, None] + (pos[:, None] + offsets[None, :]) % size[:, None]
     n_rand = degree - half
     rand = block_start[:, None] + (rng.random((n, n_rand)) * size[:, None]).astype(np.int64)
