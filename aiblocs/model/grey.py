@@ -5,12 +5,13 @@ For a Chinese buyer's desired spend on a US offer, the legal share is the licenc
 the tier. The denied gap ``G`` then:
 
 1. **Grey market** (real parts only, not downgraded compliant ones). Smugglers charge a premium
-   ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability ``d``
-   (``enforcement * detection_max`` for what the US denies; China's ``cn_customs_enforcement``
-   for what China blocks; both when both apply) [73, 76]. The buyer compares the grey offer, priced per
-   delivered chip at ``list * (1 + pi) / (1 - d)``, with its best legal alternatives by the same
-   logit as any offer: ``share = smuggle_leak * s(u_grey - u_alt)``. Grey spend buys
-   ``(1 - d)`` of its chips; the rest is seized. A ban from either side thus creates grey demand.
+   ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability
+   ``d`` (``enforcement * detection_max`` for what the US denies; China's
+   ``cn_customs_enforcement`` for what China blocks; both when both apply) [73, 76]. The buyer
+   compares the grey offer, priced per delivered chip at ``list * (1 + pi) / (1 - d)``, with
+   its best legal alternatives by the same logit as any offer: ``share = smuggle_leak *
+   s(u_grey - u_alt)``. Grey spend buys ``(1 - d)`` of its chips; the rest is seized. A ban
+   from either side thus creates grey demand.
 2. **Renting compute abroad** (what the US denies): a share ``rental_share * (1 - enforcement)``
    of the rest rents US-cloud compute outside China at the US serving cost plus
    ``rental_markup`` (the cloud pathway of [74]); it serves Chinese batch work this quarter.

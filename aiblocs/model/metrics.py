@@ -7,10 +7,38 @@ import numpy as np
 
 from aiblocs.model.outcomes import SERIES
 
+COUNTRY_SERIES = ("adoption", "share_us", "share_cn", "locked_us", "locked_cn", "switch_rate")
+"""Per-country reporters of each GS government (shares of units, or of adopted units)."""
+
 
 def make_datacollector() -> mesa.DataCollector:
-    """A DataCollector with one model reporter per series, reading this quarter's metrics."""
-    return mesa.DataCollector(model_reporters={k: _reader(k) for k in SERIES})
+    """A DataCollector: one model reporter per series; per-country reporters of GS governments."""
+    from aiblocs.model.agents.governments import GSGovernment
+
+    return mesa.DataCollector(
+        model_reporters={k: _reader(k) for k in SERIES},
+        agenttype_reporters={GSGovernment: {"country": "name", **{k: k for k in COUNTRY_SERIES}}},
+    )
+
+
+def measure_countries(model, counts: np.ndarray, switched_cohorts: np.ndarray) -> None:
+    """Set each GS government's adoption, stack shares, lock-in and switching this quarter.
+
+    Args:
+        model: the model (reads cohorts and GS governments).
+        counts: (cohort, stack, locked) unit counts.
+        switched_cohorts: cohort index of each unit that switched stack this quarter.
+    """
+    country = np.array([c.country for c in model.cohorts])
+    switched = np.bincount(switched_cohorts, minlength=len(model.cohorts))
+    for name, g in model.gs_govs.items():
+        rows = country == name
+        c = counts[rows].sum(axis=0)
+        adopted = c[1:].sum()
+        g.adoption = _safe(adopted, c.sum())
+        g.share_us, g.share_cn = _safe(c[1].sum(), adopted), _safe(c[2].sum(), adopted)
+        g.locked_us, g.locked_cn = _safe(c[1, 1], adopted), _safe(c[2, 1], adopted)
+        g.switch_rate = _safe(switched[rows].sum(), adopted)
 
 
 def _reader(key: str):

@@ -22,13 +22,20 @@ from aiblocs.model.agents import (
     USGovernment,
 )
 from aiblocs.model.calendar import parse_quarter, quarter_label
+from aiblocs.model.events import Event
 from aiblocs.model.mechanisms import on
 from aiblocs.model.memory import check_memory
-from aiblocs.model.metrics import collect_metrics, make_datacollector, regional_adoption
+from aiblocs.model.metrics import (
+    collect_metrics,
+    make_datacollector,
+    measure_countries,
+    regional_adoption,
+)
 from aiblocs.model.network import build_adjacency
 from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime
 from aiblocs.model.scenario import Scenario
+from aiblocs.model.streams import Streams
 from aiblocs.model.world import Country, World, load_world
 
 
@@ -66,7 +73,9 @@ class AIBlocsModel(mesa.Model):
             default ``historical``.
         rng: Mesa's seed keyword: a non-negative int, a ``numpy.random.SeedSequence``, or None
             for fresh entropy; ``model.seed`` records the entropy, so ``rng=model.seed`` repeats
-            the run. All randomness flows from it through ``model.rng``.
+            the run. All randomness flows from it: the model's own draws through keyed streams
+            (``model.stream(kind, *key)``, :mod:`aiblocs.model.streams`), so two runs with the
+            same seed share every draw they have in common whatever their policies.
         regime: the same as ``scenario`` for a regime, by keyword (``mesa.batch_run`` and
             samplers pass parameters by name).
         **overrides: parameters or regime fields (``n_adopters=2000``, ``enforcement=0.9``),
@@ -99,7 +108,9 @@ class AIBlocsModel(mesa.Model):
         self.scenario = inputs  # Mesa's property: attaches the model to the scenario
         self.seed = seq.entropy if not seq.spawn_key else None
         self.seed_sequence = seq
-        self.rng_network, self.rng_adopt, self.rng_market = self.rng.spawn(3)
+        # every draw of the model comes from a stream keyed by decision, agent and quarter
+        self.stream = Streams(seq)
+        self.events: list[Event] = []  # random events and decisions, in time order (events.py)
 
         p = self.p
         self.start_q, self.end_q = parse_quarter(p.start), parse_quarter(p.end)
@@ -188,7 +199,7 @@ class AIBlocsModel(mesa.Model):
         self.cohort_region = np.array([c.region for c in self.cohorts])
         self.adjacency = None if p.well_mixed else build_adjacency(
             np.concatenate(starts), np.concatenate(sizes), p.network_degree, p.cross_border,
-            self.rng_network)  # fmt: skip
+            self.stream("network"))  # fmt: skip
         q_mult = np.select(
             [self.cohort_region == "GS", self.cohort_region == "CN"],
             [p.gs_q_mult, p.cn_q_mult],
@@ -268,7 +279,7 @@ class AIBlocsModel(mesa.Model):
         for h in self.provinces:
             h.cancel_and_complete()
         budgets = investment.chip_budgets(self)
-        result = chips.clear(self, budgets, self.carry, self.rng_market)
+        result = chips.clear(self, budgets, self.carry, self.stream("licences", self.q))
         self.budgets, self.chip_result, self.carry = budgets, result, result.carry()
         # 3. capacity
         for site in [*self.us_clouds, *self.cn_clouds, *self.provinces]:
@@ -301,7 +312,7 @@ class AIBlocsModel(mesa.Model):
                               on(p, "network_effect", p.network_effect), p.choice_noise,
                               p.review_rate, on(p, "switching_costs", p.switch_cost_base),
                               on(p, "switching_costs", p.switch_cost_growth),
-                              self.rng_adopt)  # fmt: skip
+                              self.stream("adoption", self.q))  # fmt: skip
         counts = self._cohort_counts()
         # 7. value and rents; firms learn; US politics
         rents = markets.value_and_rents(self, counts)
@@ -315,6 +326,7 @@ class AIBlocsModel(mesa.Model):
         self.counts = counts
         self.adoption = regional_adoption(self.cohort_region, counts)
         self.m = collect_metrics(self, result, counts, flows, rents, hub_util, cap_us, cap_cn, lag)
+        measure_countries(self, counts, self.adopters.cohort[flows.switched])
         self.datacollector.collect(self)
         if self.q >= self.end_q:
             self.running = False

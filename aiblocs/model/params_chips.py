@@ -198,7 +198,10 @@ class ChipParams:
         0.3, "fraction", 0, 1, "probability China's customs seize chips it blocks", "[18], ass."
     )
     detection_max: float = param(
-        0.25, "probability", 0, 1,
+        0.25,
+        "probability",
+        0,
+        1,
         "share of grey shipments seized at full US enforcement effort (enforcement = 1)",
         "assumption ([73]: most smuggled chips get through)",
     )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from aiblocs.model.agents.governments import GSGovernment
+from aiblocs.model.events import events_frame
+from aiblocs.model.metrics import COUNTRY_SERIES
 from aiblocs.model.model import AIBlocsModel
 from aiblocs.model.outcomes import outcome_values
 from aiblocs.model.regimes import Regime
@@ -28,6 +32,41 @@ def run(
     model = AIBlocsModel(regime, rng=seed, **overrides)
     model.run_model()
     return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """Everything one run records.
+
+    Attributes:
+        frame: one row per quarter, the series of the outcome registry.
+        countries: one row per GS country and quarter (``quarter``, ``country`` and
+            :data:`aiblocs.model.metrics.COUNTRY_SERIES`).
+        events: the event log (:data:`aiblocs.model.events.COLUMNS`), in time order.
+    """
+
+    frame: pd.DataFrame
+    countries: pd.DataFrame
+    events: pd.DataFrame
+
+
+def run_tables(
+    regime: Scenario | str | Path | Regime = "historical", seed: int = 0, **overrides: Any
+) -> RunTables:
+    """Run one simulation and return its quarterly frame, per-country frame and event log."""
+    model = AIBlocsModel(regime, rng=seed, **overrides)
+    model.run_model()
+    return tables(model)
+
+
+def tables(model: AIBlocsModel) -> RunTables:
+    """The :class:`RunTables` of a model that has run."""
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    raw = model.datacollector.get_agenttype_vars_dataframe(GSGovernment).reset_index()
+    quarters = dict(enumerate(frame["quarter"], start=1))
+    countries = raw.assign(quarter=raw["Step"].map(quarters))[["quarter", "country",
+                                                               *COUNTRY_SERIES]]  # fmt: skip
+    return RunTables(frame, countries.reset_index(drop=True), events_frame(model.events))
 
 
 def evaluate(

@@ -106,6 +106,9 @@ class GSGovernment(mesa.Agent):
         self.name = spec.name
         self.base_presence = {"US": spec.us_presence, "CN": spec.cn_presence}
         self.presence = dict(self.base_presence)
+        # measured each quarter (:func:`aiblocs.model.metrics.measure_countries`)
+        self.adoption = self.share_us = self.share_cn = 0.0  # shares of units / adopted units
+        self.locked_us = self.locked_cn = self.switch_rate = 0.0  # shares of adopted units
 
     def update_deals(self) -> None:
         """US 'export the stack' deals add local US regions; Chinese clouds expand steadily."""
