@@ -129,7 +129,7 @@ class ChipParams:
         0,
         3,
         "log rise of the domestic chip price per log of last quarter's excess demand",
-        "ass.; Ascend shortages and allocation 2024-25 [64, 70]",
+        "assumption (Ascend shortages and allocation in 2024-25: [64, 70])",
     )
     ecosystem_us: float = param(0.95, "index", 0, 1, "CUDA-like software maturity", "assumption")
     ecosystem_cn0: float = param(0.35, "index", 0, 1, "CANN-like maturity 2022", "assumption")
@@ -180,22 +180,24 @@ class ChipParams:
         "share of denied demand seeking smugglers",
         "assumption (volumes of [73]'s order)",
     )
-    smuggle_premium: float = param(
-        0.5,
-        "fraction",
-        0,
-        5,
-        "black-market markup",
-        "assumption ([76]: ~28k vs ~25k list, i.e. ~12% at the peak)",
-    )
     grey_premium0: float = param(
         0.12, "fraction", 0, 5, "grey-market markup over list price with no detection risk", "[76]"
     )
     grey_risk_premium: float = param(
-        1.0, "ratio", 0, 10, "rise of the grey markup per unit of detection probability", "ass."
+        1.0,
+        "ratio",
+        0,
+        10,
+        "rise of the grey markup per unit of detection probability",
+        "assumption",
     )
     cn_customs_enforcement: float = param(
-        0.3, "fraction", 0, 1, "probability China's customs seize chips it blocks", "[18], ass."
+        0.3,
+        "fraction",
+        0,
+        1,
+        "probability China's customs seize chips it blocks",
+        "assumption ([18]: China discourages and inspects H20/H200 imports)",
     )
     detection_max: float = param(
         0.25,
@@ -212,7 +214,7 @@ class ChipParams:
         0.5, "fraction", 0, 5, "markup of rented foreign compute over its cost", "assumption"
     )
     carry_lapse: float = param(
-        0.25, "1/quarter", 0, 1, "share of unspent chip budget returned to other uses", "ass."
+        0.25, "1/quarter", 0, 1, "share of unspent chip budget returned to other uses", "assumption"
     )
     market_rounds: int = param(
         3, "rounds", 1, 10, "rounds in which rationed chip spend is re-spent", "assumption"

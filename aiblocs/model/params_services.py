@@ -12,7 +12,12 @@ class ServiceParams:
     """Service prices from costs, token demand from adopters, willingness to pay and value."""
 
     capital_cost: float = param(
-        0.025, "1/quarter", 0, 0.25, "cost of capital on data-centre book value (~10%/yr)", "ass."
+        0.025,
+        "1/quarter",
+        0,
+        0.25,
+        "cost of capital on data-centre book value (~10%/yr)",
+        "assumption",
     )
     opex_h100e: float = param(
         600.0,
@@ -37,10 +42,20 @@ class ServiceParams:
         "assumption",
     )
     demand_elasticity: float = param(
-        0.7, "ratio", 0.05, 3, "price elasticity of tokens demanded per adopter", "[109], ass."
+        0.7,
+        "ratio",
+        0.05,
+        3,
+        "price elasticity of tokens demanded per adopter",
+        "assumption ([109]: falling prices raise use)",
     )
     use_growth: float = param(
-        0.6, "1/year (log)", 0, 3, "growth of tokens per adopter at a constant price", "[87], ass."
+        0.6,
+        "1/year (log)",
+        0,
+        3,
+        "growth of tokens per adopter at a constant price",
+        "assumption ([87]: global AI compute x3.3 a year)",
     )
     use_capability: float = param(
         0.5,
@@ -48,7 +63,7 @@ class ServiceParams:
         0,
         5,
         "log growth of tokens per adopter per capability point of its stack",
-        "[87], ass.",
+        "assumption ([87]: global AI compute x3.3 a year)",
     )
     serving_efficiency: float = param(
         0.4,
@@ -59,14 +74,24 @@ class ServiceParams:
         "[109]: frontier prices fall ~2x/yr, constant-capability prices ~17x/yr",
     )
     value_scale: float = param(
-        40.0, "USD/quarter", 0.01, 1e5, "an adopter's value of AI at income_ref and cap_ref", "ass."
+        40.0,
+        "USD/quarter",
+        0.01,
+        1e5,
+        "an adopter's value of AI at income_ref and cap_ref",
+        "assumption",
     )
     value_capability: float = param(
-        0.5, "1/index", 0, 5, "log value per capability point above the 2022 frontier", "ass."
+        0.5, "1/index", 0, 5, "log value per capability point above the 2022 frontier", "assumption"
     )
     afford_slope: float = param(
         1.0, "ratio", 0.01, 20, "slope of affordability in log(value / payment)", "assumption"
     )
     afford_shift: float = param(
-        0.0, "log ratio", -10, 10, "log(value / payment) at which affordability is half", "ass."
+        0.0,
+        "log ratio",
+        -10,
+        10,
+        "log(value / payment) at which affordability is half",
+        "assumption",
     )
