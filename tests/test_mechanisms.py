@@ -18,9 +18,15 @@ from aiblocs.model.params import PARAM_FIELDS
 from aiblocs.model.regimes import REGIME_FIELDS, get_regime
 
 N = 400
-# A regime (and overrides) where each mechanism changes the outputs. Since economics v2 every
-# mechanism is active at the defaults in the regime named (none needs overrides to wake it).
-IDLE_AT_DEFAULTS: dict[str, dict] = {}
+# A regime (and overrides) where each mechanism changes the outputs. At the calibrated defaults
+# no bloc's service demand ever goes unserved (docs/attribution.md), so the mechanisms that act
+# through compute scarcity need faster growth of use to wake; the rest are active as they are.
+SCARCE = {"use_growth": 1.5}
+IDLE_AT_DEFAULTS: dict[str, dict] = {
+    "induced_efficiency": SCARCE,
+    "scarcity_pricing": SCARCE,
+    "scarcity_throttle": {**SCARCE, "price_clearing": 0.5},
+}
 ACTIVE = {
     "spillover_to_us": "historical", "spillover_to_cn": "historical",
     "induced_efficiency": "containment", "smuggling": "containment",

@@ -33,6 +33,7 @@ from aiblocs.model.capability import EXP_CLAMP, best
 from aiblocs.model.mechanisms import on
 
 BLOCS = ("US", "CN")
+SHORT_TOL = 1e-12  # shares of demand below this are rounding, not shortage
 LOG_CLAMP = 200.0  # bound on the log of a price or demand ratio (numerical guard)
 
 
@@ -152,14 +153,16 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
         serve = _server(model, bloc, rented)
         servable = serve(m.demand_at_cost)
         m.capacity = _capacity(model, bloc) + (rented if bloc == "CN" else 0.0)
-        m.scarcity = max(0.0, 1 - servable / m.demand_at_cost) if m.demand_at_cost > 0 else 0.0
+        short = 1 - servable / m.demand_at_cost if m.demand_at_cost > 0 else 0.0
+        m.scarcity = short if short > SHORT_TOL else 0.0  # float noise of the routing is no shortage
         m.price = m.price_cost
         if servable < m.demand_at_cost and servable > 0:
             w = on(p, "scarcity_pricing", p.price_clearing)
             m.price = m.price_cost * power(m.demand_at_cost / servable, w / p.demand_elasticity)
         m.demand = m.demand_at_cost * power(m.price / m.price_cost, -p.demand_elasticity)
         m.served = serve(m.demand)  # sets the sites' utilisation at the final demand
-        m.unserved = max(0.0, 1 - m.served / m.demand) if m.demand > 0 else 0.0
+        unserved = 1 - m.served / m.demand if m.demand > 0 else 0.0
+        m.unserved = unserved if unserved > SHORT_TOL else 0.0
         out[bloc] = m
     return out
 
