@@ -154,7 +154,7 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
         servable = serve(m.demand_at_cost)
         m.capacity = _capacity(model, bloc) + (rented if bloc == "CN" else 0.0)
         short = 1 - servable / m.demand_at_cost if m.demand_at_cost > 0 else 0.0
-        m.scarcity = short if short > SHORT_TOL else 0.0  # float noise of the routing is no shortage
+        m.scarcity = short if short > SHORT_TOL else 0.0  # routing rounding is no shortage
         m.price = m.price_cost
         if servable < m.demand_at_cost and servable > 0:
             w = on(p, "scarcity_pricing", p.price_clearing)
