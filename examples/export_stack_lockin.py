@@ -23,6 +23,8 @@ SHOWN = [
     "gs_share_us_stack_2035",
     "gs_share_cn_stack_2035",
     "gs_dependence_2035",
+    "gs_net_gain_2035",
+    "gs_rent_share_2035",
     "gs_locked_us",
     "gs_locked_cn",
 ]

@@ -9,14 +9,8 @@ from typing import Any
 
 from aiblocs.cli.common import add_executor_args, add_out, executor_from_args, out_folder
 from aiblocs.cli.run import add_scenario_args, scenario_overrides
+from aiblocs.model.outcomes import EXPLAINED
 
-HEADLINE = (
-    "gs_share_cn_stack_2035",
-    "gs_locked_us",
-    "cn_lag_months_2030",
-    "cn_domestic_chip_share_2030",
-    "us_chip_revenue_cn_cum",
-)
 EPILOG = """example (about 5 minutes on 2 cores):
   aiblocs explain --regimes containment managed_access --seeds 30 --n-adopters 5000 \\
       --workers 2 --out results/explain"""
@@ -75,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--outcome",
         action="append",
         default=None,
-        help=f"an outcome of the registry (repeatable; default: {' '.join(HEADLINE)})",
+        help=f"an outcome of the registry (repeatable; default: {' '.join(EXPLAINED)})",
     )
     e.add_argument(
         "--mechanisms",
@@ -127,7 +121,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         )
     expl = Explanation(
         regimes=tuple(args.regimes),
-        outcomes=tuple(args.outcome or HEADLINE),
+        outcomes=tuple(args.outcome or EXPLAINED),
         n_seeds=args.seeds,
         mechanisms=tuple(args.mechanisms or MECHANISMS),
         overrides=scenario_overrides(args),

@@ -176,8 +176,13 @@ YEAR_SERIES = (
     "gs_dependence",
     "cn_lag_months",
     "cn_domestic_chip_share",
+    "cn_domestic_compute_share",
     "cn_dc_utilisation",
     "us_chip_revenue_cn_share",
+    "gs_net_gain",
+    "gs_rent_share",
+    "us_price",
+    "cn_price",
 )
 """Series reported at the end of 2027, 2030 and 2035 (outcome ``{series}_{year}``)."""
 
@@ -250,11 +255,21 @@ HEADLINE = (
     "adoption_gs_2030",
     "gs_share_cn_stack_2035",
     "gs_locked_cn",
+    "gs_net_gain_2030",
     "cn_lag_months_2030",
-    "cn_domestic_chip_share_2030",
+    "cn_domestic_compute_share_2030",
     "us_chip_revenue_cn_cum",
 )
 """Outcomes of the compare report's forest plot and of the printed summaries."""
+EXPLAINED = (
+    "gs_share_cn_stack_2035",
+    "gs_locked_us",
+    "gs_net_gain_2030",
+    "cn_lag_months_2030",
+    "cn_domestic_compute_share_2030",
+    "us_chip_revenue_cn_cum",
+)
+"""Outcomes whose regime contrasts ``aiblocs explain`` attributes to mechanisms by default."""
 FAN_SERIES = (
     "adoption_us",
     "adoption_cn",
@@ -263,15 +278,19 @@ FAN_SERIES = (
     "gs_share_cn_stack",
     "cn_lag_months",
     "cn_domestic_chip_share",
+    "cn_domestic_compute_share",
     "cn_dc_utilisation",
+    "gs_net_gain",
 )
 """Series of the compare report's fan charts."""
 KPI_SERIES = (
     "adoption_gs",
     "gs_share_cn_stack",
     "gs_dependence",
+    "gs_net_gain",
+    "gs_rent_share",
     "cn_lag_months",
-    "cn_domestic_chip_share",
+    "cn_domestic_compute_share",
     "cn_dc_utilisation",
     "us_chip_revenue_cn",
 )

@@ -24,17 +24,19 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Adoption by region", ("adoption_us", "adoption_cn", "adoption_gs")),
     ("Global South stacks and lock-in", ("gs_share_us_stack", "gs_share_cn_stack",
                                          "gs_locked_in_us", "gs_locked_in_cn")),
-    ("Capability", ("capability_us", "capability_cn")),
+    ("Global South: value of AI and rents paid abroad", ("gs_value_added", "gs_rents_us",
+                                                         "gs_rents_cn", "gs_net_gain")),
     ("China's lag behind the US frontier", ("cn_lag_months",)),
-    ("China's chips and data centres", ("cn_domestic_chip_share", "cn_dc_utilisation")),
+    ("China's chips and data centres", ("cn_domestic_chip_share", "cn_domestic_compute_share",
+                                        "cn_dc_utilisation")),
     ("US chip revenue from China", ("us_chip_revenue_cn",)),
 )  # fmt: skip
 PANEL_UNITS = (
     "share of the region's adopter units",
     "share of adopted GS units",
-    "index (log10 effective compute)",
+    "USD bn per quarter",
     "months",
-    "share (of chips delivered; of hub compute)",
+    "share (of chips delivered; of installed compute; of hub compute)",
     "USD bn per quarter",
 )
 """The y-axis unit of each panel of :data:`PANELS`."""
