@@ -7,7 +7,7 @@ open access (where Chinese labs can also buy US chips), on common seeds.
     python examples/edwc_glut.py
 
 Prints each arm's mean [95% CI] and the paired effect of optimism within each regime (vs
-optimism 0.8, with 95% CIs); draws edwc_glut.png (with SVG and PDF) beside the report.
+optimism 1.0, with 95% CIs); draws edwc_glut.png (with SVG and PDF) beside the report.
 """
 
 from __future__ import annotations
