@@ -157,3 +157,17 @@ def test_dashboard_url_is_never_garbled():
     assert dashboard_url("::", 80) == "http://[::1]:80/"
     assert dashboard_url("::1", 8765) == "http://[::1]:8765/"
     assert dashboard_url("localhost", 1) == "http://localhost:1/"
+
+
+def test_a_script_without_a_main_guard_gets_told_why_its_workers_died(tmp_path):
+    """Workers re-import the main script: an unguarded ensemble names the fix, not a bare crash."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "from aiblocs.ensemble import ExperimentSpec, make_executor, run_experiment\n"
+        "spec = ExperimentSpec(regimes=('open',), n_seeds=2, overrides={'n_adopters': 100})\n"
+        f"run_experiment(spec, {str(tmp_path / 'out')!r}, make_executor(2), progress=False)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)  # fmt: skip
+    assert done.returncode != 0
+    assert 'if __name__ == "__main__":' in done.stderr.splitlines()[-1]

@@ -153,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.no_plot:
             from aiblocs.viz.plotting import plot_run
 
-            plot_run(df, out / "key_series.png", title=f"{model.regime.name}, seed {args.seed}")
+            plot_run(df, out / "key_series.png", title=f"{model.regime.title}, seed {args.seed}")
         files = foreign_files(out)  # every file this run wrote (the folder held no other)
         manifest.update(files=files, seconds=round(elapsed, 3), complete=True)
         atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, default=str))

@@ -12,7 +12,9 @@ import importlib
 import numbers
 import os
 import socket
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -110,10 +112,30 @@ def probe_scheduler(address: str, timeout: float = 5.0) -> None:
         )
 
 
+WORKER_DIED = (
+    "a worker process ended abruptly. If this runs from a script, put the script's code under "
+    '`if __name__ == "__main__":` (worker processes re-import the script, and a script that '
+    "starts an ensemble at import starts it again in every worker); otherwise a worker ran out "
+    "of memory or was killed: finished runs are kept, rerun the same command to resume"
+)
+
+
+def refuse_in_worker() -> None:
+    """Refuse to start an executor inside a worker that is re-importing the user's script."""
+    import multiprocessing as mp
+
+    if mp.parent_process() is not None and "__mp_main__" in sys.modules:
+        raise RuntimeError(
+            "aiblocs: an ensemble was started while a worker process imported the main script; "
+            'put the script\'s code under `if __name__ == "__main__":`'
+        )
+
+
 class LocalExecutor:
     """Process pool with ``workers`` processes (``workers=1`` runs in this process)."""
 
     def __init__(self, workers: int | None = None) -> None:
+        refuse_in_worker()
         workers = default_workers() if workers is None else check_workers(workers)
         self.workers = workers
         self.name = f"local process pool, {workers} worker(s)"
@@ -161,6 +183,8 @@ class LocalExecutor:
         try:
             for fut in as_completed(futures):
                 yield fut.result()
+        except BrokenProcessPool as e:
+            raise RuntimeError(WORKER_DIED) from e
         finally:
             for fut in futures:
                 fut.cancel()
