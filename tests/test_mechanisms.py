@@ -19,8 +19,11 @@ from aiblocs.model.regimes import REGIME_FIELDS, get_regime
 
 N = 400
 # A regime (and overrides) where each mechanism changes the outputs. Since economics v2 every
-# mechanism is active at the defaults in the regime named (none needs overrides to wake it).
-IDLE_AT_DEFAULTS: dict[str, dict] = {}
+# mechanism but one is active at the defaults in the regime named. The scarcity throttle acts
+# through the unserved share left after pricing: with full price clearing (the default) prices
+# choke demand back to what routing can serve, the unserved share stays below 0.1% and a
+# 400-adopter run may not change at all; half clearing leaves a rationed share.
+IDLE_AT_DEFAULTS: dict[str, dict] = {"scarcity_throttle": {"price_clearing": 0.5}}
 ACTIVE = {
     "spillover_to_us": "historical", "spillover_to_cn": "historical",
     "induced_efficiency": "containment", "smuggling": "containment",
