@@ -113,11 +113,13 @@ def tokens_per_person(model, bloc: str, price: np.ndarray) -> np.ndarray:
 def use_intensity(model, bloc: str) -> float:
     """Growth of use at a constant price (new uses over time, more uses for a better stack).
 
-    ``exp(use_growth * spend_years + use_capability * (cap_s - cap_ref))`` [87, 119].
+    ``exp(use_growth * spend_years + use_capability * (cap_s - cap_ref))`` [87, 119]; the
+    exponent is held within +-EXP_CLAMP (a numerical guard: the calibration divides by the start
+    intensity, e^-651 for a stack 130 points behind at the box's corner).
     """
     p = model.p
     x = p.use_growth * model.spend_years + p.use_capability * (best(model, bloc) - model.cap_ref)
-    return math.exp(min(EXP_CLAMP, x))
+    return math.exp(max(-EXP_CLAMP, min(EXP_CLAMP, x)))
 
 
 def adopter_tokens(model, bloc: str, price: float, counts: np.ndarray) -> float:
