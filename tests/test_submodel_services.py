@@ -170,3 +170,11 @@ def test_the_numerical_guard_on_powers():
     np.testing.assert_allclose(big, [math.exp(200.0), math.exp(-200.0)], rtol=1e-12)
     assert services.power(1e-40, 2.0) == pytest.approx(1e-80, rel=1e-12, abs=0)  # within it
     assert services.power(1e-40, 2.5) == pytest.approx(math.exp(-200.0), rel=1e-12, abs=0)
+    m = model_at("historical", "2022Q2", use_capability=2.0)
+    lead = best(m, "CN") - m.cap_ref
+    x = m.p.use_growth * m.spend_years + 2.0 * lead
+    assert services.use_intensity(m, "CN") == pytest.approx(math.exp(x), rel=1e-12, abs=0)
+    for shift, bound in ((-1000.0, -50.0), (1000.0, 50.0)):  # held within e^+-50
+        m.cap_ref -= shift
+        assert services.use_intensity(m, "CN") == pytest.approx(math.exp(bound), rel=1e-12)
+        m.cap_ref += shift
