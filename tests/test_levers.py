@@ -6,6 +6,7 @@ first acts is checked against the exact ratio the ODD's equations give.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from modelkit import model_at
 
@@ -51,34 +52,64 @@ def test_edwc_optimism_builds_hubs_that_sit_idle():
     assert hub[8.0][2] < hub[0.0][2]  # over-building lowers utilisation
 
 
+# With beta_chip_price = 0 and grey_risk_premium = 0 the grey share does not depend on the grey
+# price, so the first grey chips (frontier and prev are banned from 2022Q4, China blocks
+# neither) scale exactly: delivered = grey spend / (list x (1 + grey_premium0)) x (1 - d), with
+# d = enforcement x detection_max.
+EXACT = {"beta_chip_price": 0.0, "grey_risk_premium": 0.0}
+DM = 0.25  # detection_max
+
+
 @pytest.mark.parametrize(("name", "lo", "hi", "ratio"), [
-    ("enforcement", 0.3, 0.9, (1 - 0.9) / (1 - 0.3)),
+    ("enforcement", 0.3, 0.9, (1 - 0.9 * DM) / (1 - 0.3 * DM)),
     ("smuggle_leak", 0.2, 0.5, 0.5 / 0.2),
-    ("smuggle_premium", 0.5, 1.5, 1.5 / 2.5),
+    ("grey_premium0", 0.1, 0.6, 1.1 / 1.6),
+    ("detection_max", 0.1, 0.7, (1 - 0.6 * 0.7) / (1 - 0.6 * 0.1)),  # at enforcement 0.6
 ])  # fmt: skip
 def test_smuggling_levers_in_the_first_quarter_of_the_ban(name, lo, hi, ratio):
     """Frontier and prev are banned from 2022Q4: the first smuggled chips scale exactly."""
-    a, b = frame("containment", **{name: lo}), frame("containment", **{name: hi})
+    kw = {"detection_max": DM, **EXACT}
+    a, b = frame("containment", **{**kw, name: lo}), frame("containment", **{**kw, name: hi})
     assert (a.loc[:"2022Q3", "smuggled_chips"] == 0).all()
     assert b.loc["2022Q4", "smuggled_chips"] == pytest.approx(
         ratio * a.loc["2022Q4", "smuggled_chips"], rel=1e-9)  # fmt: skip
-    assert a.loc["2022Q4", "smuggled_chips"] > 1e3
-    if name == "enforcement":
-        assert b["smuggled_chips"].sum() < a["smuggled_chips"].sum()
+    assert a.loc["2022Q4", "smuggled_chips"] > 10
+
+
+@pytest.mark.parametrize(("name", "lo", "hi"), [
+    ("enforcement", 0.3, 0.9), ("grey_premium0", 0.1, 0.6), ("grey_risk_premium", 0.2, 3.0),
+    ("cn_customs_enforcement", 0.0, 0.9),
+])  # fmt: skip
+def test_dearer_or_riskier_grey_chips_are_bought_less(name, lo, hi):
+    """At the defaults the grey share falls with the grey price too: fewer chips arrive."""
+    a, b = frame("managed_access_cn_block", **{name: lo}), frame("managed_access_cn_block",
+                                                                  **{name: hi})  # fmt: skip
+    first = "2026Q1" if name == "cn_customs_enforcement" else "2022Q4"  # China blocks from 2026
+    assert a.loc[first, "smuggled_chips"] > b.loc[first, "smuggled_chips"] > 0
+    assert (a.loc[: first, "smuggled_chips"].iloc[:-1] == b.loc[: first, "smuggled_chips"]
+            .iloc[:-1]).all()  # fmt: skip
 
 
 def test_induced_efficiency_narrows_the_lag_under_containment():
     slow = frame("containment", induced_efficiency=0.0)
     fast = frame("containment", induced_efficiency=2.0)
     assert fast.loc["2030Q4", "cn_lag_months"] < slow.loc["2030Q4", "cn_lag_months"]
-    assert (fast["cn_lab_scarcity"] > 0).any()
+    assert (fast["cn_scarcity"] > 0).any()
 
 
-def test_open_weight_spillover_narrows_the_gap():
-    """Open weights pull every lab towards the best open lab: the gap shrinks either way."""
+def test_open_weight_spillover_lifts_the_labs_that_absorb_it():
+    """Open weights pull every lab towards the best open lab, in proportion to its bloc's
+    absorption: both blocs gain, and a bloc that absorbs nothing gains far less."""
     none = frame("open", open_weight_spillover=0.0)
     much = frame("open", open_weight_spillover=0.8)
-    assert abs(much.loc["2030Q4", "capability_gap"]) < abs(none.loc["2030Q4", "capability_gap"])
+    gain = {b: much.loc["2030Q4", f"capability_{b}"] - none.loc["2030Q4", f"capability_{b}"]
+            for b in ("us", "cn")}  # fmt: skip
+    assert gain["us"] > 0 and gain["cn"] > 0
+    deaf = frame("open", open_weight_spillover=0.8, absorption_us=0.0)
+    deaf_gain = deaf.loc["2030Q4", "capability_us"] - none.loc["2030Q4", "capability_us"]
+    assert deaf_gain < 0.2 * gain["us"]
+    same = frame("open", open_weight_spillover=0.0, absorption_us=0.0)
+    pd.testing.assert_frame_equal(same, none)  # absorption acts only through the spillover
 
 
 def test_domestic_preference_raises_the_domestic_share():

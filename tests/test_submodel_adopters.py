@@ -1,4 +1,4 @@
-"""Offers to adopters, the adoption pass, the network and the service market (ODD §7.5-§7.6)."""
+"""Offers to adopters, the adoption pass, the network, and the value and rents of AI use."""
 
 from __future__ import annotations
 
@@ -16,12 +16,32 @@ from aiblocs.model.network import build_adjacency
 from aiblocs.model.params import default_params
 
 
-def expected_offers(m):
-    """The ODD's stack utilities and affordability, cohort by cohort."""
+def stack_prices(m, coh):
+    """The price a cohort faces on each stack: the US price less the GS export-stack subsidy."""
     p = m.p
-    us_price = p.us_price0 * math.exp(-p.price_decline * m.years)
-    prices = {"US": us_price, "CN": us_price * p.cn_price_ratio * (1 + m.cn_scarcity)}
+    price = {b: m.markets[b].price for b in ("US", "CN")}
+    if coh.region == "GS":
+        price["US"] *= 1 - p.export_stack_subsidy * m.us_gov.stack_support
+    return price
+
+
+def value_and_payment(m, coh, bloc, price):
+    """Value of AI to an adopted person (USD a quarter) and what it pays at ``price``."""
+    p, k = m.p, m.countries[coh.country]
+    income = (k.income / p.income_ref) ** p.income_elasticity
+    lead = best(m, bloc) - m.cap_ref
+    value = p.value_scale * income * math.exp(min(50.0, p.value_capability * lead))
+    use = math.exp(min(50.0, p.use_growth * m.spend_years + p.use_capability * lead))
+    tokens = m.tokens0[bloc] * k.infra * income * use * (price / p.us_price0) ** (
+        -p.demand_elasticity)  # fmt: skip
+    return value, price * tokens
+
+
+def expected_offers(m):
+    """The stack utilities and affordability of markets.py, cohort by cohort."""
+    p = m.p
     caps = {"US": best(m, "US"), "CN": best(m, "CN")}
+    quality = {b: 1 - m.markets[b].unserved for b in ("US", "CN")}
     util, afford = [], []
     for coh in m.cohorts:
         k = m.countries[coh.country]
@@ -29,43 +49,47 @@ def expected_offers(m):
         gs = coh.region == "GS"
         presence = m.gs_govs[k.name].presence if gs else {"US": k.us_presence, "CN": k.cn_presence}
         must_host = k.sovereignty or sector.must_host
-        row, values = [], []
+        prices = stack_prices(m, coh)
+        row, surplus = [], {}
         for bloc, sign, access, openness in (("US", 1, k.access_us, p.openness_us),
                                              ("CN", -1, k.access_cn, p.openness_cn)):  # fmt: skip
             price = prices[bloc]
-            if gs and bloc == "US":
-                price *= 1 - p.export_stack_subsidy * m.us_gov.stack_support
             latency = p.latency_base + p.latency_remote * (1 - presence[bloc])
             fit = max(presence[bloc], openness * k.infra)
-            u = (p.beta_capability * caps[bloc] - p.beta_price * math.log(price)
+            u = (p.beta_capability * caps[bloc] - p.beta_price * math.log(price / quality[bloc])
                  - p.beta_latency * latency - p.beta_sovereignty * must_host * (1 - fit)
                  + p.beta_alignment * sign * k.alignment)  # fmt: skip
             row.append(u + (math.log(access) if access > 0 else -1e3))
             if access > 0:
-                lead = min(50.0, caps[bloc] - m.cap_ref)
-                values.append(math.exp(lead) * (p.us_price0 / price) ** p.afford_price_elasticity)
-        x = p.wtp_scale * (k.income / p.income_ref) ** p.income_elasticity * max(values, default=0)
-        a = k.infra * sector.afford * x / (1 + x)
-        if coh.region == "CN":
-            a *= m.cn_served**p.scarcity_afford_exponent
-            if m.cn_gov.ai_plus:
-                a *= 1 + p.cn_ai_plus_push
+                value, pay = value_and_payment(m, coh, bloc, price)
+                surplus[bloc] = math.log(value / pay)
+        top = max(surplus, key=surplus.get)  # the stack with the best log(value / payment)
+        x = p.afford_slope * (surplus[top] - p.afford_shift)
+        a = k.infra * sector.afford * 0.5 * (1 + math.tanh(x / 2))  # logistic
+        a *= quality[top] ** p.scarcity_afford_exponent
+        if coh.region == "CN" and m.cn_gov.ai_plus:
+            a *= 1 + p.cn_ai_plus_push
         util.append(row)
         afford.append(min(1.0, a))
     return np.array(util), np.array(afford)
 
 
+def scarce(m, us=0.1, cn=0.3):
+    """A quarter in which both stacks leave demand unserved: the quality terms matter."""
+    m.markets["US"].unserved, m.markets["CN"].unserved = us, cn
+    return m
+
+
 @pytest.mark.parametrize(("quarter", "extra"), [
     ("2023Q2", {}),
     ("2026Q1", {"export_stack_subsidy": 0.4}),
-    ("2026Q1", {"cn_ai_plus_push": 3.0, "wtp_scale": 90.0}),  # China's a is capped at 1
-    ("2022Q2", {"afford_price_elasticity": 0.0, "cap_ref": 5.0}),  # every stack's value < 1
+    ("2026Q1", {"cn_ai_plus_push": 3.0, "value_scale": 1e4}),  # China's a is capped at 1
+    ("2022Q2", {"afford_slope": 3.0, "afford_shift": 2.0, "cap_ref": 5.0}),  # below the shift
 ])  # fmt: skip
-def test_cohort_offers_follow_the_odd(quarter, extra):
+def test_cohort_offers_follow_the_equations(quarter, extra):
     shift = extra.pop("cap_ref", 0.0)
-    m = model_at("historical", quarter, **{**DISTINCT, **extra})
+    m = scarce(model_at("historical", quarter, **{**DISTINCT, **extra}))
     m.cap_ref += shift
-    m.cn_served, m.cn_scarcity = 0.7, 0.3  # a scarce quarter: both terms matter
     util, afford = markets.cohort_offers(m)
     exp_util, exp_afford = expected_offers(m)
     np.testing.assert_allclose(util, exp_util, rtol=1e-12)
@@ -76,35 +100,59 @@ def test_cohort_offers_follow_the_odd(quarter, extra):
         assert (afford[cn] == 1.0).any()
     if quarter == "2026Q1":
         assert m.us_gov.stack_support > 0 and m.cn_gov.ai_plus
+    if shift:
+        assert (afford < 0.5 * exp_afford.max()).any()  # some cohorts below the half point
 
 
 def test_capability_lead_is_clamped():
-    m = model_at("historical", "2022Q2", **DISTINCT)
+    m = scarce(model_at("historical", "2022Q2", **DISTINCT))
     m.cap_ref -= 500  # a lead of 500 index points: exp would overflow without the clamp
     util, afford = markets.cohort_offers(m)
     assert np.isfinite(afford).all() and np.isfinite(util).all()
     np.testing.assert_allclose(afford, expected_offers(m)[1], rtol=1e-12)
+    assert np.isfinite(markets.values(m)).all() and np.isfinite(markets.payments(m)).all()
 
 
-def test_service_market_rents():
-    p = default_params().replace(rent_base=0.3, rent_markup_locked=0.5, us_price0=10.0,
-                                 price_decline=0.0, cn_price_ratio=0.5)  # fmt: skip
-    cohorts = [SimpleNamespace(region=r) for r in ("GS", "US", "GS")]
-    model = SimpleNamespace(p=p, cohorts=cohorts, years=0.0, cn_scarcity=0.2)
+def test_values_and_payments_per_person():
+    m = model_at("historical", "2026Q1", export_stack_subsidy=0.4, **DISTINCT)
+    assert m.us_gov.stack_support > 0
+    values, pay = markets.values(m), markets.payments(m)
+    for j, coh in enumerate(m.cohorts):
+        prices = stack_prices(m, coh)
+        for k, bloc in enumerate(("US", "CN")):
+            v, a = value_and_payment(m, coh, bloc, prices[bloc])
+            assert values[j, k] == pytest.approx(v, rel=1e-12)
+            assert pay[j, k] == pytest.approx(a, rel=1e-12)
+    gs = m.cohort_region == "GS"
+    m.us_gov.stack_support = 0.0  # the subsidy changes what GS adopters pay on the US stack only
+    pay0 = markets.payments(m)
+    assert (pay0[gs, 0] != pay[gs, 0]).all() and (pay0[~gs] == pay[~gs]).all()
+    assert (pay0[:, 1] == pay[:, 1]).all() and (markets.values(m) == values).all()
+
+
+@pytest.mark.parametrize("rents", [True, False])
+def test_gs_value_and_rents(monkeypatch, rents):
+    """GS value and payments (USD bn a quarter) from per-person values and payments (stubbed)."""
+    p = default_params().replace(rent_markup_locked=0.5, mech_lock_in_rents=rents)
+    model = SimpleNamespace(p=p, cohort_region=np.array(["GS", "US", "GS"]),
+                            persons_per_unit=np.array([2.0, 3.0, 0.5]))  # fmt: skip
+    value = np.array([[40.0, 30.0], [90.0, 70.0], [10.0, 12.0]])  # USD a quarter per person
+    pay = np.array([[8.0, 5.0], [20.0, 9.0], [3.0, 1.0]])
+    monkeypatch.setattr(markets, "values", lambda m: value)
+    monkeypatch.setattr(markets, "payments", lambda m: pay)
     counts = np.zeros((3, 3, 2))
     counts[0, 1] = [4, 2]  # GS cohort: 4 contestable and 2 locked on US
     counts[0, 2] = [1, 3]  # and 1 + 3 on CN
-    counts[1, 1] = [10, 0]  # US cohort
+    counts[1, 1] = [10, 5]  # a US cohort: not the Global South's
     counts[2, 2] = [0, 5]
-    out = markets.clear_service_market(model, counts)
-    locked_rent = min(1.0, 0.3 * 1.5)
-    gs_paid = 0.3 * (4 + 1) + locked_rent * (2 + 3 + 5)
-    assert out["gs_paid"] == pytest.approx(gs_paid)
-    assert out["gs_value"] == 15
-    assert out["revenue_us"] == pytest.approx((0.3 * 14 + locked_rent * 2) * 10.0)
-    assert out["revenue_cn"] == pytest.approx((0.3 * 1 + locked_rent * 8) * 10.0 * 0.5 * 1.2)
-    model.p = p.replace(rent_markup_locked=5.0)  # a locked rent above the value is capped
-    assert markets.clear_service_market(model, counts)["gs_paid"] == pytest.approx(0.3 * 5 + 10)
+    counts[2, 0] = [7, 0]  # not adopted: no value, no payment
+    out = markets.value_and_rents(model, counts)
+    locked = 1.5 if rents else 1.0
+    assert out["gs_value_us"] == pytest.approx(6 * 2.0 * 40.0 / 1e3)
+    assert out["gs_value_cn"] == pytest.approx((4 * 2.0 * 30.0 + 5 * 0.5 * 12.0) / 1e3)
+    assert out["gs_rents_us"] == pytest.approx((4 + 2 * locked) * 2.0 * 8.0 / 1e3)
+    assert out["gs_rents_cn"] == pytest.approx(
+        ((1 + 3 * locked) * 2.0 * 5.0 + 5 * locked * 0.5 * 1.0) / 1e3)  # fmt: skip
 
 
 def test_adoption_hazard_choice_and_lock_in_rules():

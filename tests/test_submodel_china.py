@@ -8,39 +8,47 @@ from types import SimpleNamespace
 import pytest
 from modelkit import DISTINCT, model_at, site
 
-from aiblocs.model import capacity
+from aiblocs.model import capability, capacity, investment, services
 from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.params import default_params
 from aiblocs.model.regimes import TierRule
 
 
-def routing_model(clouds, east_hubs, west_hubs, pooling, reach=0.5, rt=0.6, pooled=0.7):
-    p = default_params().replace(latency_sensitive=rt, west_reach=reach, pooled_rt_share=pooled)
+def routing_model(clouds, east_hubs, west_hubs, pooling, reach=0.5, rt=0.6, pooled=0.7,
+                  training=0.25):  # fmt: skip
+    p = default_params().replace(latency_sensitive=rt, west_reach=reach, pooled_rt_share=pooled,
+                                 training_share=training)  # fmt: skip
     hubs = [site(c, True) for c in east_hubs] + [site(c, False) for c in west_hubs]
     return SimpleNamespace(p=p, cn_gov=SimpleNamespace(pooling=pooling),
                            cn_clouds=[site(c) for c in clouds], provinces=hubs)  # fmt: skip
 
 
-# (clouds, east hubs, west hubs, pooling, west_reach, demand) -> (east util, west util, served)
+# (clouds, east hubs, west hubs, pooling, west_reach, demand, rented abroad)
+#   -> (east util, west util, served H100e)
 ROUTES = [
-    (([30], [20], [60, 40], 0.0, 0.5, 100), (1.0, 0.40, 0.900)),  # east full, batch to the west
-    (([30], [20], [60, 40], 0.5, 0.5, 100), (1.0, 0.435, 0.935)),  # pooled: west takes real-time
-    (([150], [50], [60, 40], 0.0, 0.5, 100), (170 / 380, 2 / 19, 1.0)),  # spare east
-    (([30], [20], [10], 0.0, 1.0, 100), (1.0, 1.0, 0.600)),  # west capacity binds
-    (([30], [20], [60, 40], 1.0, 0.2, 100), (1.0, 0.47, 0.970)),  # full pooling, rt_share 0.7
-    (([30], [20], [60, 40], 0.0, 0.5, 0), (0.0, 0.0, 1.0)),  # no demand: all served
-    (([150], [50], [60, 40], 0.5, 0.5, 100), ((100 - 3000 / 215) / 200, 30 / 215, 1.0)),
-    (([30], [20], [10], 1.0, 1.0, 100), (1.0, 1.0, 0.600)),  # pooled, but the west is full
-    (([0.3], [], [0.5], 0.0, 1.0, 1), (1.0, 0.8, 0.700)),  # capacities under one H100e
-    (([0], [], [0], 0.0, 0.5, 100), (0.0, 0.0, 0.0)),  # no capacity anywhere
+    (([30], [20], [60, 40], 0.0, 0.5, 100, 0), (1.0, 0.40, 90)),  # east full, batch to the west
+    (([30], [20], [60, 40], 0.5, 0.5, 100, 0), (1.0, 0.435, 93.5)),  # pooled: west takes rt
+    (([150], [50], [60, 40], 0.0, 0.5, 100, 0), (170 / 380, 2 / 19, 100)),  # spare east
+    (([30], [20], [10], 0.0, 1.0, 100, 0), (1.0, 1.0, 60)),  # west capacity binds
+    (([30], [20], [60, 40], 1.0, 0.2, 100, 0), (1.0, 0.47, 97)),  # full pooling, rt_share 0.7
+    (([30], [20], [60, 40], 0.0, 0.5, 0, 0), (0.0, 0.0, 0)),  # no demand: nothing served
+    (([150], [50], [60, 40], 0.5, 0.5, 100, 0), ((100 - 3000 / 215) / 200, 30 / 215, 100)),
+    (([30], [20], [10], 1.0, 1.0, 100, 0), (1.0, 1.0, 60)),  # pooled, but the west is full
+    (([0.3], [], [0.5], 0.0, 1.0, 1, 0), (1.0, 0.8, 0.7)),  # capacities under one H100e
+    (([0], [], [0], 0.0, 0.5, 100, 0), (0.0, 0.0, 0)),  # no capacity anywhere
+    # batch work runs abroad first (rented compute), the rest reaches the west as before
+    (([30], [20], [60, 40], 0.0, 0.5, 100, 10), (1.0, 0.30, 90)),
+    (([30], [20], [60, 40], 0.0, 0.5, 100, 100), (1.0, 0.0, 90)),  # rented > batch: 40 abroad
+    (([150], [50], [60, 40], 0.0, 0.5, 100, 20), ((80 - 1000 / 190) / 200, 1000 / 19000, 100)),
+    (([0], [], [0], 0.0, 0.5, 100, 30), (0.0, 0.0, 30)),  # only what is rented abroad is served
 ]
 
 
 @pytest.mark.parametrize(("case", "expected"), ROUTES)
 def test_east_west_routing_known_answers(case, expected):
-    clouds, east_hubs, west_hubs, pooling, reach, demand = case
+    clouds, east_hubs, west_hubs, pooling, reach, demand, rented = case
     m = routing_model(clouds, east_hubs, west_hubs, pooling, reach)
-    served = capacity.clear_cn_compute(m, demand)
+    served = capacity.route_cn(m, demand, rented)
     east = [*m.cn_clouds, *(h for h in m.provinces if h.east)]
     west = [h for h in m.provinces if not h.east]
     assert served == pytest.approx(expected[2], rel=1e-7)
@@ -57,16 +65,42 @@ def test_east_west_routing_known_answers(case, expected):
         assert capacity.hub_utilisation(m) == 0.0
 
 
+def test_clouds_serve_with_what_their_labs_do_not_train_on():
+    """A training cloud of 40 H100e serves with 30 at training_share 0.25: case 0's answers."""
+    m = routing_model([40], [20], [60, 40], 0.0)
+    for c in m.cn_clouds:
+        c.trains = True
+    assert capacity.serving_capacity(m.cn_clouds[0], m.p) == pytest.approx(30.0)
+    assert capacity.serving_capacity(m.provinces[0], m.p) == 20.0  # hubs only serve
+    assert capacity.route_cn(m, 100) == pytest.approx(90, rel=1e-12)
+    assert m.cn_clouds[0].utilisation == 1.0 and m.cn_clouds[0].served == pytest.approx(30.0)
+    assert [h.utilisation for h in m.provinces] == pytest.approx([1.0, 0.4, 0.4])
+    assert capacity.hub_utilisation(m) == pytest.approx((20 + 40) / 120, rel=1e-12)
+
+
 def test_chinese_demand():
+    """H100e-quarters demanded on the Chinese stack: adopters' tokens plus the base, / theta."""
     m = model_at("historical", "2024Q1", **DISTINCT)
     p = m.p
-    use = p.cn_base_demand + (1 - p.cn_base_demand) * m.adoption["CN"] / p.demand_ref_adoption
-    assert m.adoption["CN"] > 0
-    assert capacity.cn_compute_demand(m) == pytest.approx(
-        m.cn_demand_scale * use * m.usage_index, rel=1e-12)  # fmt: skip
+    assert m.adoption["CN"] > 0 and m.counts[:, 2].sum() > 0
+    price, theta = 0.37, 2.5e5
+    use = math.exp(p.use_growth * m.spend_years
+                   + p.use_capability * (capability.best(m, "CN") - m.cap_ref))  # fmt: skip
+    persons = m.counts[:, 2, :].sum(axis=1) * m.persons_per_unit * 1e6
+    per_person = m.tokens0["CN"] * m.use_weight * use * (price / p.us_price0) ** (
+        -p.demand_elasticity)  # fmt: skip
+    base = m.base_tokens["CN"] * use * (price / m.price0["CN"]) ** (-p.demand_elasticity)
+    expect = ((persons * per_person).sum() + base) / theta
+    got = services.compute_demand(m, "CN", price, m.counts, theta)
+    assert got == pytest.approx(expect, rel=1e-12)
+    assert services.use_intensity(m, "CN") == pytest.approx(use, rel=1e-12)
+    # at the start (no adopters, start prices) China uses cn_demand_util0 of its serving capacity,
+    # the share cn_base_demand of it: the demand not from adopters
     m0 = model_at("historical", "2021Q4", **DISTINCT)
-    cap0 = sum(s.total_compute for s in [*m0.cn_clouds, *m0.provinces])
-    assert m0.cn_demand_scale * p.cn_base_demand == pytest.approx(p.cn_demand_util0 * cap0)
+    cap0 = sum(capacity.serving_capacity(s, p) for s in [*m0.cn_clouds, *m0.provinces])
+    assert m0.counts.sum() == 0 and capability.best(m0, "CN") < m0.cap_ref
+    assert m0.markets["CN"].demand_at_cost == pytest.approx(
+        p.cn_base_demand * p.cn_demand_util0 * cap0, rel=1e-12)  # fmt: skip
 
 
 def test_province_proposals():
@@ -124,10 +158,38 @@ def test_cancellations_after_sustained_idleness():
     h.utilisation = p.cancel_threshold  # not below the threshold: the count resets
     h.cancel_and_complete()
     assert (h.low_quarters, h.cancelled) == (0, 0.0)
-    h.compute = {"US": 1.0, "CN": 2.0}
+    h.compute, h.book = {"US": 1.0, "CN": 2.0}, 0.004
     h.depreciate()
-    h.install("CN", 0.5)
-    assert h.total_compute == pytest.approx(3 * (1 - p.depreciation) + 0.5)
+    h.install("CN", 0.5, 0.0002)
+    keep = 1 - p.depreciation
+    assert h.compute == pytest.approx({"US": keep, "CN": 2 * keep + 0.5}, rel=1e-12)
+    assert h.raw_compute == pytest.approx(3 * keep + 0.5, rel=1e-12)
+    assert h.book == pytest.approx(0.004 * keep + 0.0002, rel=1e-12)
+
+
+def test_small_build_ban():
+    """From small_build_ban_from a proposal below project_size is not approved at all."""
+    m = model_at("historical", "2024Q2", small_build_ban_from="2024Q3", project_size=0.2,
+                 edwc_optimism=0.0)  # fmt: skip
+    p = m.p
+    small = next(h for h in m.provinces if p.edwc_budget0 * h.weight < 0.2)
+    big = next(h for h in m.provinces if p.edwc_budget0 * h.weight > 0.2)
+    for h in (small, big):
+        h.pipeline = {}
+        h.propose(0.0, 0.0, 0.0)  # before the ban: the base budget is approved
+        assert h.pipeline == pytest.approx({m.q + p.build_lag: p.edwc_budget0 * h.weight})
+    m.q = m.small_build_ban
+    for h in (small, big):
+        h.pipeline = {}
+        h.propose(0.0, 0.0, 0.0)
+    assert small.pipeline == {m.q + p.build_lag: 0.0}
+    assert big.pipeline == pytest.approx({m.q + p.build_lag: p.edwc_budget0 * big.weight})
+    off = model_at("historical", "2024Q2", small_build_ban_from="2024Q3", project_size=0.2,
+                   edwc_optimism=0.0, mech_small_build_ban=False)  # fmt: skip
+    h = off.provinces[m.provinces.index(small)]
+    off.q, h.pipeline = off.small_build_ban, {}
+    h.propose(0.0, 0.0, 0.0)
+    assert h.pipeline == pytest.approx({off.q + p.build_lag: p.edwc_budget0 * h.weight})
 
 
 def test_completing_budgets_are_spent_and_installed_in_proportion():
@@ -135,12 +197,35 @@ def test_completing_budgets_are_spent_and_installed_in_proportion():
     budgets = [0.01 * (k + 1) for k in range(len(m.provinces))]  # 0.36 bn in all
     for h, b in zip(m.provinces, budgets, strict=True):
         h.completing_budget = b
-    assert m._chip_budgets()["CN_state"] == pytest.approx(sum(budgets))
-    before = [h.compute["CN"] for h in m.provinces]
-    res = SimpleNamespace(compute={"CN_state": {"US": 0.0, "CN": 1000.0}})
-    m._install(res)
-    for h, b, c0 in zip(m.provinces, budgets, before, strict=True):
-        assert h.compute["CN"] - c0 == pytest.approx(1000.0 * b / sum(budgets), rel=1e-12)
+    assert investment.chip_budgets(m)["CN_state"] == pytest.approx(sum(budgets))
+    before = [(dict(h.compute), h.book) for h in m.provinces]
+    res = empty_result()
+    res.compute["CN_state"] = {"US": 300.0, "CN": 1000.0}
+    res.cost["CN_state"] = {"US": 0.02, "CN": 0.05}
+    investment.install(m, res)
+    for h, b, (c0, book0) in zip(m.provinces, budgets, before, strict=True):
+        w = b / sum(budgets)
+        assert h.compute["CN"] - c0["CN"] == pytest.approx(1000.0 * w, rel=1e-12)
+        assert h.compute["US"] - c0["US"] == pytest.approx(300.0 * w, rel=1e-12)
+        assert h.book - book0 == pytest.approx(0.07 * w, rel=1e-12)
+    # spend carried over with no project completing is installed by EDWC budget weight
+    for h in m.provinces:
+        h.completing_budget = 0.0
+    before = [(h.compute["CN"], h.book) for h in m.provinces]
+    investment.install(m, res)
+    assert sum(h.weight for h in m.provinces) == pytest.approx(1.0)
+    for h, (c0, book0) in zip(m.provinces, before, strict=True):
+        assert h.compute["CN"] - c0 == pytest.approx(1000.0 * h.weight, rel=1e-12)
+        assert h.book - book0 == pytest.approx(0.07 * h.weight, rel=1e-12)
+
+
+def empty_result():
+    from aiblocs.model.chips import GROUPS, ChipResult
+
+    res = ChipResult()
+    for g in GROUPS:
+        res.compute[g], res.cost[g] = {"US": 0.0, "CN": 0.0}, {"US": 0.0, "CN": 0.0}
+    return res
 
 
 def test_approvals_tighten_below_the_threshold():

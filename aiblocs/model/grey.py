@@ -5,13 +5,13 @@ For a Chinese buyer's desired spend on a US offer, the legal share is the licenc
 the tier. The denied gap ``G`` then:
 
 1. **Grey market** (real parts only, not downgraded compliant ones). Smugglers charge a premium
-   ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability
-   ``d`` (``enforcement * detection_max`` for what the US denies; China's
-   ``cn_customs_enforcement`` for what China blocks; both when both apply) [73, 76]. The buyer
-   compares the grey offer, priced per delivered chip at ``list * (1 + pi) / (1 - d)``, with
-   its best legal alternatives by the same logit as any offer: ``share = smuggle_leak *
-   s(u_grey - u_alt)``. Grey spend buys ``(1 - d)`` of its chips; the rest is seized. A ban
-   from either side thus creates grey demand.
+   ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability ``d``
+   (``enforcement * detection_max`` for what the US denies; China's ``cn_customs_enforcement``
+   for what China blocks; both when both apply) [73, 76]. The buyer compares the grey offer,
+   priced per delivered chip at ``list * (1 + pi) / (1 - d)``, with its best legal alternatives
+   (the offers open to it and not denied this round) by the same logit as any offer:
+   ``share = smuggle_leak * s(u_grey - u_alt)``. Grey spend buys
+   ``(1 - d)`` of its chips; the rest is seized. A ban from either side thus creates grey demand.
 2. **Renting compute abroad** (what the US denies): a share ``rental_share * (1 - enforcement)``
    of the rest rents US-cloud compute outside China at the US serving cost plus
    ``rental_markup`` (the cloud pathway of [74]); it serves Chinese batch work this quarter.
@@ -43,6 +43,7 @@ def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) ->
     """
     cn = model.cn_gov
     spend = spend.copy()
+    denied = []
     for i, o in enumerate(offers):
         if o.bloc != "US" or spend[i] <= 0:
             continue
@@ -64,6 +65,11 @@ def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) ->
         b.closed[i] = True
         if not cn_blocks:
             res.us_revenue_cn_forgone += gap / (1 + b.markup[i])
+        denied.append((i, gap, us_denies, cn_blocks))
+    # Every denial of this round is known before any gap goes grey, so the legal alternatives a
+    # grey offer is compared with exclude all the offers denied now, whatever their order.
+    for i, gap, us_denies, cn_blocks in denied:
+        o = offers[i]
         if o.tier != "compliant":  # smugglers sell real frontier parts, not downgraded ones
             gap -= _grey(model, offers, b, i, gap, detection(model, o.tier, us_denies, cn_blocks),
                          res)  # fmt: skip

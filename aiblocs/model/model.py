@@ -172,8 +172,9 @@ class AIBlocsModel(mesa.Model):
         self.us_fleet0 = us_fleet
         self.provinces = [Province(self, h.name, h.east, h.optimism_mult, h.weight)
                           for h in w.hubs]  # fmt: skip
-        for h in self.provinces:  # hubs start with the data centres already in them
-            h.compute["US"] = p.hub_fleet_share0 * cn_fleet * h.weight
+        for h in self.provinces:  # hubs start with the data centres (and their book value)
+            h100e = p.hub_fleet_share0 * cn_fleet * h.weight
+            h.install("US", h100e, h100e * p.chip_price_us / p.us_frontier_perf0 / 1e9)
 
     def _make_adopters(self, specs: tuple[Country, ...]) -> None:
         p = self.p

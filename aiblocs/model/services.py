@@ -2,19 +2,20 @@
 
 * **Serving cost** (USD per H100e-quarter): the stack's fleet book value per H100e times
   ``depreciation + capital_cost``, plus ``opex_h100e``. An H100e-quarter serves
-  ``theta_s = theta0 * exp(e_s)`` million tokens, ``e_s`` the log algorithmic efficiency of the
-  stack's best model; ``theta0`` makes the US price of the start quarter equal ``us_price0``
-  [106, 109].
+  ``theta_s = theta0 * exp(serving_efficiency * e_s)`` million tokens, ``e_s`` the log
+  algorithmic efficiency of the stack's best model; ``theta0`` makes the US price of the start
+  quarter equal ``us_price0`` [106, 109].
 * **Price from costs**: ``P_cost = (1 + markup_s) * cost_s / theta_s`` (USD per M tokens).
 * **Demand from use**: an adopted person of cohort c on stack s wants
-  ``T = T0_s * w_c * g_t * (P_cs / us_price0)^-demand_elasticity`` M tokens a quarter, with
-  ``w_c = infra * (income / income_ref)^income_elasticity``, ``g_t = exp(use_growth *
-  spend_years)`` and ``P_cs`` the price it faces (the US price less the export-stack subsidy in
-  the GS). Each adopted unit stands for ``population / units`` people of its cohort. Demand not
-  from adopters is ``B_s * g_t * (P_s / P_s0)^-demand_elasticity``. Compute demand = tokens /
-  ``theta_s``. ``T0_s`` and ``B_s`` are set once: at the reference adoption
-  (``demand_ref_adoption``) and start prices the stack's home market would use ``util0`` of its
-  start serving capacity, a share ``base`` of it not from adopters.
+  ``T = T0_s * w_c * g_st * (P_cs / us_price0)^-demand_elasticity`` M tokens a quarter, with
+  ``w_c = infra * (income / income_ref)^income_elasticity``, ``g_st = exp(use_growth *
+  spend_years + use_capability * (cap_s - cap_ref))`` (:func:`use_intensity`) and ``P_cs`` the
+  price it faces (the US price less the export-stack subsidy in the GS). Each adopted unit
+  stands for ``population / units`` people of its cohort. Demand not from adopters is
+  ``B_s * g_st * (P_s / P_s0)^-demand_elasticity``. Compute demand = tokens / ``theta_s``.
+  ``T0_s`` and ``B_s`` are set once: at the reference adoption (``demand_ref_adoption``) and
+  start prices the stack's home market would use ``util0`` of its start serving capacity, a
+  share ``base`` of it not from adopters.
 * **Clearing**: if demand at ``P_cost`` exceeds what capacity can serve ``S``, the price rises
   to ``P_cost * (D / S)^(price_clearing / demand_elasticity)``, which chokes demand back to
   ``S``; with ``price_clearing < 1`` the rest is rationed. *Scarcity* (what labs feel) is the
@@ -113,11 +114,13 @@ def tokens_per_person(model, bloc: str, price: np.ndarray) -> np.ndarray:
 def use_intensity(model, bloc: str) -> float:
     """Growth of use at a constant price (new uses over time, more uses for a better stack).
 
-    ``exp(use_growth * spend_years + use_capability * (cap_s - cap_ref))`` [87, 119].
+    ``exp(use_growth * spend_years + use_capability * (cap_s - cap_ref))`` [87, 119]; the
+    exponent is held within +-EXP_CLAMP (a numerical guard: the calibration divides by the start
+    intensity, e^-651 for a stack 130 points behind at the box's corner).
     """
     p = model.p
     x = p.use_growth * model.spend_years + p.use_capability * (best(model, bloc) - model.cap_ref)
-    return math.exp(min(EXP_CLAMP, x))
+    return math.exp(max(-EXP_CLAMP, min(EXP_CLAMP, x)))
 
 
 def adopter_tokens(model, bloc: str, price: float, counts: np.ndarray) -> float:
@@ -205,7 +208,9 @@ def calibrate_demand(model) -> None:
         m = cost_price(model, bloc)
         model.price0[bloc] = m.price_cost
         tokens = util0 * _capacity(model, bloc) * m.throughput
-        model.base_tokens[bloc] = base * tokens
+        # the base grows with use intensity as adopters' use does (compute_demand): divide out
+        # the start intensity (below 1 for a stack behind cap_ref) so the base share holds
+        model.base_tokens[bloc] = base * tokens / use_intensity(model, bloc)
         home = model.cohort_region == region
         model.tokens0[bloc] = 1.0
         per_person = tokens_per_person(model, bloc, np.full(len(home), m.price_cost))
