@@ -64,6 +64,8 @@ def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) ->
         b.closed[i] = True
         if not cn_blocks:
             res.us_revenue_cn_forgone += gap / (1 + b.markup[i])
+            forgone = res.forgone_cn_by_tier
+            forgone[o.tier] = forgone.get(o.tier, 0.0) + gap / (1 + b.markup[i])
         if o.tier != "compliant":  # smugglers sell real frontier parts, not downgraded ones
             gap -= _grey(model, offers, b, i, gap, detection(model, o.tier, us_denies, cn_blocks),
                          res)  # fmt: skip

@@ -21,8 +21,15 @@ from typing import Any
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
+from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.params import PARAM_FIELDS, Params, default_params, make_params
-from aiblocs.model.regimes import REGIME_FIELDS, Regime, get_regime, regime_from_dict
+from aiblocs.model.regimes import (
+    REGIME_FIELDS,
+    Regime,
+    check_adaptive_start,
+    get_regime,
+    regime_from_dict,
+)
 
 RESERVED = {
     "seed": "the seed is not part of a scenario (give it as --seed, rng= or run(..., seed=))",
@@ -31,6 +38,17 @@ RESERVED = {
     "params": "give parameters by name (bass_q=0.3, --set bass_q=0.3), not as a mapping",
 }
 """Names a caller may mistake for overrides, and what to do instead."""
+
+
+def check_policy_modes(params: Params, regime: Regime) -> None:
+    """Refuse inputs that contradict an adaptive government (ValueError naming the field)."""
+    check_adaptive_start(regime, parse_quarter(params.start))
+    if regime.us_policy == "adaptive" and params.loosening_pressure > 0:
+        raise ValueError(
+            f"parameter 'loosening_pressure' = {params.loosening_pressure} applies to scripted "
+            f"US policy only; regime '{regime.name}' has us_policy = 'adaptive', whose own rule "
+            "weighs forgone revenue (us_revenue_weight, us_lobby_weight): set it to 0"
+        )
 
 
 class Scenario(MesaScenario):
@@ -44,6 +62,7 @@ class Scenario(MesaScenario):
                 "Scenario(params, regime) takes a Params and a Regime; "
                 "use Scenario.build(regime, **overrides)"
             )
+        check_policy_modes(params, regime)
         object.__setattr__(self, "_building", True)
         super().__init__(rng=None, params=params, regime=regime)
         del self.__dict__["_building"]
