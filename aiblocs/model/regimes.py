@@ -302,29 +302,6 @@ def validate_regime(reg: Regime) -> None:
         seen.add((s.tier, s.start))
 
 
-def check_adaptive_start(reg: Regime, start: int) -> None:
-    """Refuse dated lines after the first quarter ``start`` on a side whose policy is adaptive.
-
-    An adaptive government takes the lines in force at ``start`` as its starting settings and
-    decides from then on; a later dated line would be silently ignored, so it is an error.
-    """
-    later: list[str] = []
-    if reg.us_policy == "adaptive":
-        later += [f"rule[{r.tier}@{quarter_label(r.start)}]" for r in reg.rules if r.start > start]
-    if reg.cn_policy == "adaptive":
-        later += [f"stance[{s.tier}@{quarter_label(s.start)}]" for s in reg.stances
-                  if s.start > start]  # fmt: skip
-        if reg.domestic_mandate_from is not None and reg.domestic_mandate_from > start:
-            later.append(f"domestic_mandate_from = {quarter_label(reg.domestic_mandate_from)}")
-    if later:
-        raise ValueError(
-            f"regime '{reg.name}' has an adaptive government, which takes the dated lines in "
-            f"force at the first quarter ({quarter_label(start)}) as its starting settings and "
-            f"decides after that; these start later: {', '.join(later)} (drop them, or make "
-            "that side 'scripted')"
-        )
-
-
 def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
