@@ -34,12 +34,13 @@ RESERVED = {
 """Names a caller may mistake for overrides, and what to do instead."""
 
 
-def check_adaptive_start(reg: Regime, start: int) -> None:
-    """Refuse dated lines after the first quarter ``start`` on a side whose policy is adaptive.
+def check_policy_modes(params: Params, reg: Regime) -> None:
+    """Refuse dated lines after the first quarter on a side whose policy is adaptive.
 
     An adaptive government takes the lines in force at ``start`` as its starting settings and
     decides from then on; a later dated line would be silently ignored, so it is an error.
     """
+    start = parse_quarter(params.start)
     later: list[str] = []
     if reg.us_policy == "adaptive":
         later += [f"rule[{r.tier}@{quarter_label(r.start)}]" for r in reg.rules if r.start > start]
@@ -54,17 +55,6 @@ def check_adaptive_start(reg: Regime, start: int) -> None:
             f"force at the first quarter ({quarter_label(start)}) as its starting settings and "
             f"decides after that; these start later: {', '.join(later)} (drop them, or make "
             "that side 'scripted')"
-        )
-
-
-def check_policy_modes(params: Params, regime: Regime) -> None:
-    """Refuse inputs that contradict an adaptive government (ValueError naming the field)."""
-    check_adaptive_start(regime, parse_quarter(params.start))
-    if regime.us_policy == "adaptive" and params.loosening_pressure > 0:
-        raise ValueError(
-            f"parameter 'loosening_pressure' = {params.loosening_pressure} applies to scripted "
-            f"US policy only; regime '{regime.name}' has us_policy = 'adaptive', whose own rule "
-            "weighs forgone revenue (us_revenue_weight, us_lobby_weight): set it to 0"
         )
 
 

@@ -87,10 +87,10 @@ class USGovernment(mesa.Agent):
         return self._terms[inauguration]
 
     def update_pressure(self, lost_revenue_bn: float, lag_months: float) -> None:
-        """Accumulate pressure to loosen from forgone China revenue and a shrinking lag."""
+        """Scripted US: accumulate pressure to loosen from forgone revenue and a closing lag."""
         p = self.model.p
         k = p.loosening_pressure
-        if k <= 0:
+        if k <= 0 or self.adaptive:  # an adaptive US has its own lobbying pressure (observe)
             return
         self.pressure += (k * (lost_revenue_bn / p.loosening_revenue_scale)
                           * max(0.0, 1 - lag_months / p.loosening_lag_scale))  # fmt: skip
