@@ -184,6 +184,9 @@ def test_scripted_settings_are_the_regimes_dated_rules_every_quarter(name):
         shown.append(q)
     # every dated change is on the timeline, undrawn, in the quarter it starts
     logged = {(e.quarter, e.what) for e in m.events if e.kind == "us_rule"}
+    tools = {(q, w) for q, w in logged if w == "fab-equipment controls"}
+    assert tools == {(quarter_label(reg.equipment_controls_from), "fab-equipment controls")}
+    logged -= tools
     assert all(not e.drawn for e in m.events)
     wanted = set()
     for t in TIERS:

@@ -45,6 +45,7 @@ class USGovernment(mesa.Agent):
         self._terms: dict[int, float] = {}  # hawkishness per inauguration quarter
         self._shown = {t: TierRule(t, start) for t in TIERS}  # rules as last logged
         self._shown_enforcement = regime.enforcement
+        self._shown_tools = False
 
     def apply_policy(self) -> None:
         """Set the rules in force this quarter (dated, or decided) and log what changed."""
@@ -55,8 +56,6 @@ class USGovernment(mesa.Agent):
                 policy_us.decide(self)
             if self.equipment_from is None and self.rules["frontier"].status != "free":
                 self.equipment_from = q
-                if q >= m.start_q:
-                    events.log(m, "us_rule", "US", "fab-equipment controls", 1, q > m.start_q)
         else:
             self.rules = {t: self.regime.rule(t, q) for t in TIERS}
             if self.loosened and self.rules["prev"].status == "banned":
@@ -74,6 +73,10 @@ class USGovernment(mesa.Agent):
             if self.rules[t].terms != self._shown[t].terms:
                 rule = self._shown[t] = self.rules[t]
                 events.log(m, "us_rule", "US", rule.describe(), LEVEL[rule.status], drawn)
+        tools = self.equipment_from is not None and m.q >= self.equipment_from
+        if tools and not self._shown_tools:
+            self._shown_tools = True
+            events.log(m, "us_rule", "US", "fab-equipment controls", 1, drawn)
         if self.enforcement != self._shown_enforcement:
             self._shown_enforcement = self.enforcement
             events.log(m, "us_enforcement", "US", f"enforcement effort {self.enforcement:.2f}",
