@@ -54,8 +54,8 @@ class USGovernment(mesa.Agent):
         if self.adaptive:
             if q >= m.start_q:
                 policy_us.decide(self)
-            if self.equipment_from is None and self.rules["frontier"].status != "free":
-                self.equipment_from = q
+                if self.equipment_from is None and self.rules["frontier"].status != "free":
+                    self.equipment_from = q
         else:
             self.rules = {t: self.regime.rule(t, q) for t in TIERS}
             if self.loosened and self.rules["prev"].status == "banned":
