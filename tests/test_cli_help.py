@@ -9,7 +9,7 @@ from aiblocs.cli import build_parser, main
 from aiblocs.provenance import VERSION
 
 COMMANDS = ("regimes", "params", "run", "compare", "explain", "levers", "calibrate", "sensitivity",
-            "discover", "viz")  # fmt: skip
+            "discover", "validate-policy", "viz")  # fmt: skip
 
 
 def subparsers() -> dict[str, argparse.ArgumentParser]:

@@ -38,6 +38,9 @@ ACTIVE = {
     "ai_plus": "historical", "mixed_fleet": "containment", "cloud_rental": "containment",
     "distillation": "historical", "lock_in_rents": "open", "small_build_ban": "historical",
     "domestic_scarcity_price": "containment",
+    # the adaptive governments' motives act only where a side is adaptive
+    "us_security_motive": "adaptive", "us_revenue_motive": "adaptive", "policy_noise": "adaptive",
+    "cn_self_reliance": "adaptive", "cn_readiness": "adaptive",
 }  # fmt: skip
 
 

@@ -37,7 +37,7 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``aiblocs`` argument parser with every subcommand."""
-    from aiblocs.cli import calibrate, compare, explain, info, run, sensitivity
+    from aiblocs.cli import calibrate, compare, explain, info, run, sensitivity, validate
     from aiblocs.provenance import VERSION
 
     parser = argparse.ArgumentParser(
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"aiblocs {VERSION}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (info, run, compare, explain, calibrate, sensitivity):
+    for module in (info, run, compare, explain, calibrate, sensitivity, validate):
         module.register(sub)
     _viz(sub)
     return parser

@@ -67,6 +67,8 @@ class ChipResult:
     us_revenue_cn: float = 0.0
     us_revenue_total: float = 0.0
     us_revenue_cn_forgone: float = 0.0
+    us_revenue_cn_by_tier: dict[str, float] = field(default_factory=dict)  # legal sales, USD bn
+    forgone_cn_by_tier: dict[str, float] = field(default_factory=dict)  # denied demand, USD bn
     approvals: dict[str, float] = field(default_factory=dict)
 
     def carry(self) -> dict[str, float]:
@@ -219,5 +221,7 @@ def _book(offers: list[Offer], b: Buyer, spend: np.ndarray, us, res: ChipResult)
             res.us_revenue_total += revenue
             if region == "CN":
                 res.us_revenue_cn += revenue
+                by_tier = res.us_revenue_cn_by_tier
+                by_tier[o.tier] = by_tier.get(o.tier, 0.0) + revenue
                 res.tariff_revenue += revenue * us.rules[o.tier].fee
                 res.us_units_by_tier_cn[o.tier] = res.us_units_by_tier_cn.get(o.tier, 0) + n

@@ -65,6 +65,8 @@ def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) ->
         b.closed[i] = True
         if not cn_blocks:
             res.us_revenue_cn_forgone += gap / (1 + b.markup[i])
+            forgone = res.forgone_cn_by_tier
+            forgone[o.tier] = forgone.get(o.tier, 0.0) + gap / (1 + b.markup[i])
         denied.append((i, gap, us_denies, cn_blocks))
     # Every denial of this round is known before any gap goes grey, so the legal alternatives a
     # grey offer is compared with exclude all the offers denied now, whatever their order.

@@ -111,6 +111,23 @@ MECHANISMS: dict[str, Mechanism] = {
         _m("mixed_fleet", "mixed US/Chinese fleets lose compute to integration",
            "mixed fleets lose nothing", {"mixed_fleet_cost": 0.0},
            "agents/cloud_provider.py, model.py _cn_effective_compute"),
+        _m("us_security_motive", "adaptive US: a short lag and a tier China cannot match tighten",
+           "security does not enter the US drive", {"us_security_weight": 0.0},
+           "policy_us.py drive"),
+        _m("us_revenue_motive", "adaptive US: China's demand and designers' lobbying loosen",
+           "revenue and lobbying do not enter the US drive",
+           {"us_revenue_weight": 0.0, "us_lobby_weight": 0.0}, "policy_us.py drive"),
+        _m("policy_noise", "adaptive governments' political noise (quarterly, per US term)",
+           "decisions follow the inputs alone",
+           {"us_noise_sd": 0.0, "us_term_sd": 0.0, "cn_noise_sd": 0.0},
+           "policy_us.py decide, policy_cn.py decide"),
+        _m("cn_self_reliance", "adaptive China: US moves and dependence drive self-reliance",
+           "China's motive is zero: it acts only by noise",
+           {"cn_drive0": 0.0, "cn_tightening_drive": 0.0, "cn_addiction_drive": 0.0,
+            "cn_dependence_weight": 0.0}, "policy_cn.py motive"),
+        _m("cn_readiness", "adaptive China acts as far as domestic supply is ready",
+           "China acts on its full motive whatever its readiness", {"cn_readiness_gate": 0.0},
+           "policy_cn.py gate"),
     )
 }  # fmt: skip
 

@@ -323,6 +323,8 @@ class AIBlocsModel(mesa.Model):
             d.reprice()
         lag = self.frontier.lag_months(self.q, cap_cn)
         self.us_gov.update_pressure(result.us_revenue_cn_forgone, lag)
+        self.us_gov.observe(result, lag)  # adaptive governments read their inputs
+        self.cn_gov.observe(result)
         # 8. measurement (next quarter's budgets and demand read this quarter's adopters)
         self.counts = counts
         self.adoption = regional_adoption(self.cohort_region, counts)

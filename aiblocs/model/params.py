@@ -21,7 +21,7 @@ from aiblocs.model.params_adoption import AdoptionParams
 from aiblocs.model.params_capacity import CapacityParams
 from aiblocs.model.params_chips import ChipParams
 from aiblocs.model.params_labs import LabParams
-from aiblocs.model.params_policy import PolicyParams
+from aiblocs.model.params_policy import GovernmentParams, PolicyParams
 from aiblocs.model.params_population import PopulationParams
 from aiblocs.model.params_services import ServiceParams
 from aiblocs.model.params_switches import SwitchParams
@@ -42,6 +42,7 @@ __all__ = [
 @dataclass(frozen=True)
 class Params(
     SwitchParams,
+    GovernmentParams,
     PolicyParams,
     ServiceParams,
     LabParams,

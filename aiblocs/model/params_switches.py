@@ -170,3 +170,43 @@ class SwitchParams:
         "switch: mixed US/Chinese fleets lose compute to integration",
         "def.",
     )
+    mech_us_security_motive: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adaptive US: a short lag and a tier China cannot match tighten",
+        "def.",
+    )
+    mech_us_revenue_motive: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adaptive US: China's demand and designers' lobbying loosen",
+        "def.",
+    )
+    mech_policy_noise: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adaptive governments' political noise (quarterly, per US term)",
+        "def.",
+    )
+    mech_cn_self_reliance: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adaptive China: US moves and dependence drive self-reliance",
+        "def.",
+    )
+    mech_cn_readiness: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: adaptive China acts as far as domestic supply is ready",
+        "def.",
+    )

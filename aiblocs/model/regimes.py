@@ -6,6 +6,11 @@ and the performance ceiling of the export-compliant part. China's stance rules s
 buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
 ``aiblocs/model/data/regimes/*.toml``; any TOML file of the same shape is a regime. An optional
 ``label`` names the regime in words for reports, figures and the dashboard (:attr:`Regime.title`).
+
+Who sets the rules is part of the regime: ``us_policy`` and ``cn_policy`` are ``"scripted"``
+(default: the dated lines are the policy) or ``"adaptive"`` (the government decides each quarter
+by the rules of :mod:`aiblocs.model.policy_us` and :mod:`aiblocs.model.policy_cn`; the dated lines
+in force at the first quarter are then only its starting settings).
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ SHARE_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "sha
 QUARTER_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "quarter")
 STATUSES = ("free", "licensed", "banned")
 STANCES = ("allow", "discourage", "block")
+POLICY_MODES = ("scripted", "adaptive")
+LEVEL = {"free": 0, "licensed": 1, "banned": 2}
+"""How tight a US status is (a move up one level is one step of tightening)."""
+STANCE_LEVEL = {s: i for i, s in enumerate(STANCES)}
 MAX_LABEL = 40  # characters: a legend entry or a table column, not a sentence
 
 
@@ -53,6 +62,21 @@ class TierRule:
     fee: float = 0.0  # share of sale value paid to the US Treasury
     cap: float | None = None  # max China volume as a share of US-customer volume
     perf_cap: float | None = None  # H100e ceiling of the compliant part
+
+    @property
+    def terms(self) -> tuple:
+        """What the rule sets, without its start: two rules with equal terms are the same."""
+        return self.status, self.approval, self.fee, self.cap, self.perf_cap
+
+    def describe(self) -> str:
+        """The rule in words, e.g. ``prev: licensed, approval 80%, fee 25%, cap 0.5``."""
+        text = f"{self.tier}: {self.status}"
+        if self.status == "licensed":
+            text += f", approval {self.approval:.0%}, fee {self.fee:.0%}"
+            text += f", cap {self.cap:g}" if self.cap is not None else ""
+        if self.perf_cap is not None and self.status != "banned":
+            text += f", perf cap {self.perf_cap:g} H100e"
+        return text
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,8 @@ class Regime:
     export_stack_support: float = 0.0
     export_stack_from: int | None = None
     label: str = ""
+    us_policy: str = "scripted"  # who sets the US rules: the dated lines, or the adaptive rule
+    cn_policy: str = "scripted"  # who sets China's stance, mandate and subsidy
 
     @property
     def title(self) -> str:
@@ -123,6 +149,9 @@ class Regime:
         out: dict[str, Any] = {"name": self.name, "description": self.description}
         if self.label:
             out["label"] = self.label
+        for key in ("us_policy", "cn_policy"):  # written only when adaptive: scripted is implied
+            if getattr(self, key) != "scripted":
+                out[key] = getattr(self, key)
         for key in REGIME_FIELDS:
             value = getattr(self, key)
             if value is not None:
@@ -221,6 +250,14 @@ def validate_regime(reg: Regime) -> None:
     _text(reg.name, "name", MAX_NAME, empty=False)
     _text(reg.description, "description", 2000, empty=True)
     _label(reg.label)
+    for key in ("us_policy", "cn_policy"):
+        if getattr(reg, key) not in POLICY_MODES:
+            side = "US tier rules and enforcement" if key == "us_policy" else (
+                "China's import stance, domestic mandate and chip subsidy")  # fmt: skip
+            raise ValueError(
+                f"regime field '{key}' = {getattr(reg, key)!r} must be 'scripted' (the dated "
+                f"lines set the {side}) or 'adaptive' (the government decides them each quarter)"
+            )
     for key in SHARE_FIELDS:
         _share(getattr(reg, key), key)
     for key in QUARTER_FIELDS:
@@ -269,7 +306,8 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
         raise ValueError("a regime must be a table of fields")
-    allowed = {"name", "description", "label", "rule", "stance", *REGIME_FIELDS}
+    allowed = {"name", "description", "label", "rule", "stance", "us_policy", "cn_policy",
+               *REGIME_FIELDS}  # fmt: skip
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -309,6 +347,8 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
         stances=tuple(stances),
         enforcement=data.get("enforcement", 0.6),
         export_stack_support=data.get("export_stack_support", 0.0),
+        us_policy=data.get("us_policy", "scripted"),
+        cn_policy=data.get("cn_policy", "scripted"),
         **opt,
     )
     validate_regime(reg)

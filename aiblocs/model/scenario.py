@@ -21,6 +21,7 @@ from typing import Any
 
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
+from aiblocs.model.calendar import parse_quarter, quarter_label
 from aiblocs.model.params import PARAM_FIELDS, Params, default_params, make_params
 from aiblocs.model.regimes import REGIME_FIELDS, Regime, get_regime, regime_from_dict
 
@@ -31,6 +32,30 @@ RESERVED = {
     "params": "give parameters by name (bass_q=0.3, --set bass_q=0.3), not as a mapping",
 }
 """Names a caller may mistake for overrides, and what to do instead."""
+
+
+def check_policy_modes(params: Params, reg: Regime) -> None:
+    """Refuse dated lines after the first quarter on a side whose policy is adaptive.
+
+    An adaptive government takes the lines in force at ``start`` as its starting settings and
+    decides from then on; a later dated line would be silently ignored, so it is an error.
+    """
+    start = parse_quarter(params.start)
+    later: list[str] = []
+    if reg.us_policy == "adaptive":
+        later += [f"rule[{r.tier}@{quarter_label(r.start)}]" for r in reg.rules if r.start > start]
+    if reg.cn_policy == "adaptive":
+        later += [f"stance[{s.tier}@{quarter_label(s.start)}]" for s in reg.stances
+                  if s.start > start]  # fmt: skip
+        if reg.domestic_mandate_from is not None and reg.domestic_mandate_from > start:
+            later.append(f"domestic_mandate_from = {quarter_label(reg.domestic_mandate_from)}")
+    if later:
+        raise ValueError(
+            f"regime '{reg.name}' has an adaptive government, which takes the dated lines in "
+            f"force at the first quarter ({quarter_label(start)}) as its starting settings and "
+            f"decides after that; these start later: {', '.join(later)} (drop them, or make "
+            "that side 'scripted')"
+        )
 
 
 class Scenario(MesaScenario):
@@ -44,6 +69,7 @@ class Scenario(MesaScenario):
                 "Scenario(params, regime) takes a Params and a Regime; "
                 "use Scenario.build(regime, **overrides)"
             )
+        check_policy_modes(params, regime)
         object.__setattr__(self, "_building", True)
         super().__init__(rng=None, params=params, regime=regime)
         del self.__dict__["_building"]

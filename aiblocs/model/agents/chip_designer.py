@@ -111,7 +111,8 @@ class ChipDesigner(mesa.Agent):
         self.cum_output += self.units_sold / 1e6
         self.rd_stock = p.rd_retention * self.rd_stock + p.rd_reinvest * sum(self.revenue.values())
         if self.bloc == "CN":
-            self.rd_stock += p.cn_state_rd * self.weight  # state funds (Big Fund), USD bn/quarter
+            # state funds (Big Fund), USD bn/quarter, raised by an adaptive China's subsidy
+            self.rd_stock += p.cn_state_rd * (1 + self.model.cn_gov.subsidy) * self.weight
             self.yield_ = p.cn_yield_max - (p.cn_yield_max - p.cn_yield0) * math.exp(
                 -on(p, "domestic_learning", p.cn_yield_learning) * self.cum_output)  # fmt: skip
             learning = on(p, "domestic_learning", p.ecosystem_learning)

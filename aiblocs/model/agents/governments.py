@@ -6,75 +6,184 @@ import math
 
 import mesa
 
+from aiblocs.model import events, policy_cn, policy_us
 from aiblocs.model.calendar import parse_quarter
 from aiblocs.model.mechanisms import on
-from aiblocs.model.regimes import TIERS, Regime, TierRule
+from aiblocs.model.regimes import LEVEL, STANCE_LEVEL, TIERS, Regime, TierRule
 from aiblocs.model.world import Country
 
 
 class USGovernment(mesa.Agent):
-    """Applies the regime timeline: per-tier rules, enforcement, 'export the stack' support.
+    """Sets the US rules on chip sales to China: per-tier status, enforcement, stack support.
 
-    With ``loosening_pressure > 0`` an endogenous rule loosens controls: political pressure grows
-    with lost China revenue and a closing capability gap (as in 2025), and once it passes 1 a
-    banned previous-generation tier is licensed (``loosened_approval``, ``loosened_fee``,
-    ``loosened_cap``).
+    Scripted (the regime's ``us_policy``, default): the regime's dated rules apply. With
+    ``loosening_pressure > 0`` an endogenous override loosens them: political pressure grows with
+    lost China revenue and a closing capability gap (as in 2025), and once it passes 1 a banned
+    previous-generation tier is licensed (``loosened_approval``, ``loosened_fee``,
+    ``loosened_cap``). Adaptive: the rules in force at the first quarter are the starting
+    settings; from then on the US decides (:mod:`aiblocs.model.policy_us`), and fab-equipment
+    controls come with the first restriction of the frontier tier unless the regime dates them.
+    Every change of a tier's rule or of enforcement is logged (``us_rule``, ``us_enforcement``).
     """
 
     def __init__(self, model: mesa.Model, regime: Regime) -> None:
         super().__init__(model)
         self.regime = regime
-        self.rules: dict[str, TierRule] = {}
+        self.adaptive = regime.us_policy == "adaptive"
+        start = model.start_q
+        self.rules: dict[str, TierRule] = (
+            {t: regime.rule(t, start) for t in TIERS} if self.adaptive else {}
+        )
         self.enforcement = regime.enforcement
+        self.equipment_from = regime.equipment_controls_from  # quarter index, None = never
         self.stack_support = 0.0
         self.pressure = 0.0
         self.loosened = False
+        self.view: policy_us.USView | None = None  # inputs read at the end of last quarter
+        self.drives: dict[str, float] = {}  # each tier's drive at the last review
+        self.draws: tuple[float, ...] = ()  # this quarter's draws (review, one per tier)
+        self._terms: dict[int, float] = {}  # hawkishness per inauguration quarter
+        self._shown = {t: TierRule(t, start) for t in TIERS}  # rules as last logged
+        self._shown_enforcement = regime.enforcement
+        self._shown_tools = False
 
     def apply_policy(self) -> None:
-        """Set the rules in force this quarter."""
-        q = self.model.q
-        self.rules = {t: self.regime.rule(t, q) for t in TIERS}
-        self.stack_support = on(self.model.p, "stack_export", self.regime.stack_support(q))
-        if self.loosened and self.rules["prev"].status == "banned":
-            p = self.model.p
-            self.rules["prev"] = TierRule("prev", q, "licensed", approval=p.loosened_approval,
-                                          fee=p.loosened_fee, cap=p.loosened_cap)  # fmt: skip
+        """Set the rules in force this quarter (dated, or decided) and log what changed."""
+        m, q = self.model, self.model.q
+        self.stack_support = on(m.p, "stack_export", self.regime.stack_support(q))
+        if self.adaptive:
+            if q >= m.start_q:
+                policy_us.decide(self)
+                if self.equipment_from is None and self.rules["frontier"].status != "free":
+                    self.equipment_from = q
+        else:
+            self.rules = {t: self.regime.rule(t, q) for t in TIERS}
+            if self.loosened and self.rules["prev"].status == "banned":
+                p = m.p
+                self.rules["prev"] = TierRule("prev", q, "licensed", approval=p.loosened_approval,
+                                              fee=p.loosened_fee, cap=p.loosened_cap)  # fmt: skip
+        self._log_changes()
+
+    def _log_changes(self) -> None:
+        m = self.model
+        if m.q < m.start_q:
+            return
+        drawn = (self.adaptive and m.q > m.start_q) or self.loosened
+        for t in TIERS:
+            if self.rules[t].terms != self._shown[t].terms:
+                rule = self._shown[t] = self.rules[t]
+                events.log(m, "us_rule", "US", rule.describe(), LEVEL[rule.status], drawn)
+        tools = self.equipment_from is not None and m.q >= self.equipment_from
+        if tools and not self._shown_tools:
+            self._shown_tools = True
+            events.log(m, "us_rule", "US", "fab-equipment controls", 1, drawn)
+        if self.enforcement != self._shown_enforcement:
+            self._shown_enforcement = self.enforcement
+            events.log(m, "us_enforcement", "US", f"enforcement effort {self.enforcement:.2f}",
+                       self.enforcement, drawn)  # fmt: skip
+
+    def hawkishness(self, inauguration: int) -> float:
+        """Standard-normal hawkishness of the administration inaugurated at that quarter."""
+        if inauguration not in self._terms:
+            g = self.model.stream("us_policy", inauguration, 1)
+            self._terms[inauguration] = float(g.standard_normal())
+        return self._terms[inauguration]
 
     def update_pressure(self, lost_revenue_bn: float, lag_months: float) -> None:
-        """Accumulate pressure to loosen from forgone China revenue and a shrinking lag."""
+        """Scripted US: accumulate pressure to loosen from forgone revenue and a closing lag."""
         p = self.model.p
         k = p.loosening_pressure
-        if k <= 0:
+        if k <= 0 or self.adaptive:  # an adaptive US has its own lobbying pressure (observe)
             return
         self.pressure += (k * (lost_revenue_bn / p.loosening_revenue_scale)
                           * max(0.0, 1 - lag_months / p.loosening_lag_scale))  # fmt: skip
         self.loosened = self.loosened or self.pressure > 1.0
 
+    def observe(self, result, lag_months: float) -> None:
+        """Read this quarter's inputs (lag, demand, smuggling) and update lobbying pressure."""
+        if self.adaptive:
+            self.view = policy_us.observe(self.model, result, lag_months, self.view)
+            forgone = result.us_revenue_cn_forgone
+            self.pressure = policy_us.lobbying(self.pressure, self.view, forgone, self.model.p)
+
 
 class ChinaGovernment(mesa.Agent):
-    """EDWC programme, approval tightening, national cloud pooling, import stance, mandates."""
+    """EDWC programme, approval tightening, national cloud pooling, import stance, mandates.
+
+    Scripted (the regime's ``cn_policy``, default): stance and mandate follow the regime's dated
+    lines. Adaptive: the lines in force at the first quarter are the starting settings; from then
+    on China decides its stance per US tier, the domestic mandate and a chip subsidy
+    (:mod:`aiblocs.model.policy_cn`). Changes are logged (``cn_stance``, ``cn_mandate``,
+    ``cn_subsidy``).
+    """
 
     def __init__(self, model: mesa.Model, regime: Regime) -> None:
         super().__init__(model)
         self.regime = regime
-        self.stance: dict[str, str] = {}
-        self.mandate = False
+        p, start = model.p, model.start_q
+        self.adaptive = regime.cn_policy == "adaptive"
+        self.stance: dict[str, str] = (
+            {t: regime.stance(t, start) for t in TIERS} if self.adaptive else {}
+        )
+        self.mandate = regime.domestic_mandate(start) if self.adaptive else False
+        self.subsidy = 0.0  # rise of state chip R&D, multiple of cn_state_rd
+        self.drive = on(p, "cn_self_reliance", p.cn_drive0)  # self-reliance drive from US moves
+        self.view: policy_cn.CNView | None = None  # inputs read at the end of last quarter
+        self.scores: dict[str, float] = {}  # stance and mandate scores at the last review
+        self.draws: tuple[float, ...] = ()
+        self._us_seen: dict[str, TierRule] | None = None  # US rules China last reacted to
+        self._shown = (dict.fromkeys(TIERS, "allow"), False, 0.0)  # stance, mandate, subsidy
         self.approval_strictness = 0.0  # 0 = approve all, 1 = only pre-signed demand
         self.pooling = 0.0  # share of hub capacity reachable nationally
         self.ai_plus = False
-        p = model.p
         self._pool = (parse_quarter(p.pooling_start), parse_quarter(p.pooling_full))
         self._ai_plus_from = parse_quarter(p.ai_plus_start)  # AI+ plan, Aug 2025 [112]
 
     def apply_policy(self) -> None:
-        """Set stance, mandates, pooling and AI+ push for this quarter."""
-        q = self.model.q
-        self.stance = {t: self.regime.stance(t, q) for t in TIERS}
-        self.mandate = self.regime.domestic_mandate(q)
+        """Set stance, mandate, subsidy, pooling and AI+ push for this quarter; log changes."""
+        m, q = self.model, self.model.q
+        if self.adaptive:
+            if q >= m.start_q:
+                us = m.us_gov.rules
+                if self._us_seen is not None:
+                    policy_cn.update_drive(self, self._us_seen, us)
+                self._us_seen = dict(us)
+                policy_cn.decide(self)
+        else:
+            self.stance = {t: self.regime.stance(t, q) for t in TIERS}
+            self.mandate = self.regime.domestic_mandate(q)
         start, full = self._pool
-        reach = on(self.model.p, "pooling", self.model.p.pooling_reach)
+        reach = on(m.p, "pooling", m.p.pooling_reach)
         self.pooling = 0.0 if q < start else min(reach, (q - start + 1) / max(1, full - start + 1))
         self.ai_plus = q >= self._ai_plus_from
+        self._log_changes()
+
+    def _log_changes(self) -> None:
+        m = self.model
+        if m.q < m.start_q:
+            return
+        drawn = self.adaptive and m.q > m.start_q
+        stance, mandate, subsidy = self._shown
+        for t in TIERS:
+            if self.stance[t] != stance[t]:
+                events.log(m, "cn_stance", "China", f"{t}: {self.stance[t]}",
+                           STANCE_LEVEL[self.stance[t]], drawn)  # fmt: skip
+        if self.mandate != mandate:
+            what = "state-funded hubs buy domestic chips" if self.mandate else "mandate lifted"
+            events.log(m, "cn_mandate", "China", what, int(self.mandate), drawn)
+        if self.subsidy != subsidy:
+            events.log(m, "cn_subsidy", "China", f"state chip R&D x{1 + self.subsidy:.2f}",
+                       self.subsidy, drawn)  # fmt: skip
+        self._shown = (dict(self.stance), self.mandate, self.subsidy)
+
+    def motive(self) -> float:
+        """Self-reliance drive plus dependence on US chips (:func:`policy_cn.motive`)."""
+        return policy_cn.motive(self)
+
+    def observe(self, result) -> None:
+        """Read this quarter's inputs (readiness, dependence) for the next review."""
+        if self.adaptive:
+            self.view = policy_cn.observe(self.model, result, self.view)
 
     def tighten_approvals(self, hub_utilisation: float) -> None:
         """Approvals tighten when hubs sit idle (thresholds, pre-signed purchase agreements)."""
@@ -87,9 +196,10 @@ class ChinaGovernment(mesa.Agent):
     def node_cap(self) -> float:
         """Performance ceiling (H100e/chip) that fab-equipment controls allow."""
         m, p = self.model, self.model.p
-        if not self.regime.equipment_controls(m.q):
+        start = m.us_gov.equipment_from
+        if start is None or m.q < start:
             return math.inf
-        years = (m.q - self.regime.equipment_controls_from) / 4
+        years = (m.q - start) / 4
         return p.node_cap_controlled * math.exp(p.node_cap_growth * years)
 
 
