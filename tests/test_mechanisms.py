@@ -19,8 +19,12 @@ from aiblocs.model.regimes import REGIME_FIELDS, get_regime
 
 N = 400
 # A regime (and overrides) where each mechanism changes the outputs. Since economics v2 every
-# mechanism is active at the defaults in the regime named (none needs overrides to wake it).
-IDLE_AT_DEFAULTS: dict[str, dict] = {}
+# mechanism but two is active at the defaults in the regime named. Induced efficiency and the
+# scarcity throttle need compute scarcity, which at N units under containment is only a rounding
+# error (~1e-16) while smuggling relieves it.
+NO_SMUGGLING = {"smuggle_leak": 0.0}
+IDLE_AT_DEFAULTS: dict[str, dict] = {"induced_efficiency": NO_SMUGGLING,
+                                     "scarcity_throttle": NO_SMUGGLING}  # fmt: skip
 ACTIVE = {
     "spillover_to_us": "historical", "spillover_to_cn": "historical",
     "induced_efficiency": "containment", "smuggling": "containment",
@@ -31,7 +35,8 @@ ACTIVE = {
     "edwc_optimism": "historical", "approval_tightening": "historical", "pooling": "historical",
     "ai_plus": "historical", "mixed_fleet": "containment", "cloud_rental": "containment",
     "distillation": "historical", "lock_in_rents": "open", "small_build_ban": "historical",
-    "domestic_scarcity_price": "containment",
+    "domestic_scarcity_price": "containment", "national_deals": "historical",
+    "large_adopters": "containment",
 }  # fmt: skip
 
 
