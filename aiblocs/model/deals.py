@@ -131,7 +131,9 @@ def step(model) -> None:
         if due:
             if offers is None:
                 offers = markets.cohort_offers(model)[0]
-            rows = g.government_cohorts
+            rows = g.government_cohorts  # or all its cohorts in a world without that sector
+            if not len(rows):
+                rows = [c.index for c in model.cohorts if c.country == g.name]
             v = package_utilities(p, offers[rows].mean(axis=0), np.array([g.share_us, g.share_cn]),
                                   old.bloc if old else None, support, outreach)  # fmt: skip
             bloc = choose(v, p.deal_noise, u[3:5])
