@@ -12,7 +12,7 @@ from scipy.stats import binomtest
 from aiblocs import AIBlocsModel
 from aiblocs.model import deals, large_adopters
 from aiblocs.model.adoption import NONE
-from aiblocs.model.params import default_params, make_params
+from aiblocs.model.params import PARAM_FIELDS, default_params, make_params
 from aiblocs.model.run import run_tables
 
 N = 600
@@ -134,6 +134,12 @@ def test_large_adopters_own_disjoint_blocks_that_move_together():
     assert moved > 0
     kinds = [e for e in m.events if e.kind == "large_adopter"]
     assert len(kinds) >= moved and all(e.actor.startswith(tuple(m.gs_govs)) for e in kinds)
+
+
+def test_the_draw_layout_holds_as_many_large_adopters_as_the_parameter_allows():
+    assert PARAM_FIELDS["large_adopters"].metadata["hi"] == large_adopters.MAX_PER_COUNTRY
+    m = model_at("containment", "2023Q1", n=400, large_adopters=large_adopters.MAX_PER_COUNTRY)
+    assert max(la.number for la in m.large_adopters) < large_adopters.MAX_PER_COUNTRY
 
 
 def test_switching_large_adopters_off_leaves_every_unit_alone():

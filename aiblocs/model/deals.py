@@ -2,7 +2,8 @@
 
 Each GS government (:class:`~aiblocs.model.agents.governments.GSGovernment`) holds at most one
 national deal (sovereign cloud, national AI programme, the government's stack) with the US or the
-Chinese stack. Per country and quarter (ODD §7.5b), from ``model.stream("deal", country, q)``:
+Chinese stack. Per country and quarter (ODD §7.5b), from ``model.stream("deal", country, q)``
+(drawn when the country has no deal or its deal expires):
 
 * **Opportunity.** Without a deal, one arrives with probability ``1 - exp(-lambda / 4)``,
   ``lambda = deal_rate + deal_rate_adoption * A + deal_rate_push * (support + outreach)`` per year
@@ -125,9 +126,12 @@ def step(model) -> None:
     outreach = model.cn_gov.outreach
     offers = None  # the government cohorts' utilities, computed only when a government chooses
     for g in model.gs_govs.values():
-        u = model.stream("deal", g.index, q).random(N_DRAWS)
         old = g.deal
-        due = (old.end <= q) if old else u[0] < hazard(p, g.adoption, support, outreach)
+        if old is None or old.end <= q:  # a draw is needed (keyed: skipping it shifts nothing)
+            u = model.stream("deal", g.index, q).random(N_DRAWS)
+            due = old is not None or u[0] < hazard(p, g.adoption, support, outreach)
+        else:
+            due = False
         if due:
             if offers is None:
                 offers = markets.cohort_offers(model)[0]

@@ -7,8 +7,9 @@ non-government units, ``s = large_adopter_min_share * X``, ``P(X > x) = x^-large
 contiguous block of rows in one non-government cohort (drawn in proportion to the cohorts'
 sizes), whose units skip the individual adoption pass.
 
-Each quarter, from row ``number`` of ``model.stream("large_adopter", country, q)`` (one stream per
-country and quarter, three uniforms per large adopter), a large adopter acts
+Each quarter, from row ``[country, number]`` of ``model.stream("large_adopter", q)`` (one stream
+per quarter, a fixed (countries, ``MAX_PER_COUNTRY``, 3) layout of uniforms, so a large adopter's
+draws do not depend on how many others there are), a large adopter acts
 with probability ``min(1, (p_c + q_c * A) * a_c)`` before it has adopted (the cohort's Bass
 hazard at the country's adoption share ``A``) and ``large_adopter_review`` after. When it acts it
 picks its stack by the cohort's utility, the network effect at the country's stack shares, its own
@@ -28,6 +29,7 @@ from aiblocs.model.deals import GOVERNMENT
 from aiblocs.model.mechanisms import on
 
 BLOCS = ("US", "CN")
+MAX_PER_COUNTRY = 20  # the upper bound of the parameter large_adopters: the draws' fixed layout
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,12 @@ def step(model, utility: np.ndarray, afford: np.ndarray, flows: StepResult) -> N
     r = on(p, "network_effect", p.network_effect)
     base = on(p, "switching_costs", p.switch_cost_base)
     growth = on(p, "switching_costs", p.switch_cost_growth)
-    draws: dict[int, np.ndarray] = {}
+    if not model.large_adopters:
+        return
+    shape = (len(model.world.countries), MAX_PER_COUNTRY, 3)
+    draws = model.stream("large_adopter", q).random(shape)
     for la in model.large_adopters:
-        if la.country_index not in draws:
-            rng = model.stream("large_adopter", la.country_index, q)
-            draws[la.country_index] = rng.random((p.large_adopters, 3))
-        u = draws[la.country_index][la.number]
+        u = draws[la.country_index, la.number]
         g, c = model.gs_govs[la.country], la.cohort
         current = int(st.stack[la.lo])
         if current == NONE:
