@@ -44,6 +44,8 @@ MECHANISMS = (
     "capability",
     "markets",
     "metrics",
+    "deals",
+    "large_adopters",
 )
 CORE = (*(f"aiblocs/model/{m}.py" for m in MECHANISMS), "aiblocs/model/agents/")
 INTRO = """\

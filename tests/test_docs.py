@@ -28,7 +28,8 @@ def test_every_parameter_is_documented():
 # --- the ODD names every parameter and mechanism of the code; sources support values ------------
 
 SOURCES = ROOT / "aiblocs" / "model" / "data" / "SOURCES.md"
-MECHANISMS = ("chips", "capacity", "capability", "markets", "adoption", "network", "metrics")
+MECHANISMS = ("chips", "capacity", "capability", "markets", "adoption", "network", "metrics",
+              "deals", "large_adopters")  # fmt: skip
 
 
 def odd_prose() -> str:

@@ -187,7 +187,7 @@ def test_scripted_settings_are_the_regimes_dated_rules_every_quarter(name):
     tools = {(q, w) for q, w in logged if w == "fab-equipment controls"}
     assert tools == {(quarter_label(reg.equipment_controls_from), "fab-equipment controls")}
     logged -= tools
-    assert all(not e.drawn for e in m.events)
+    assert all(not e.drawn for e in m.events if e.actor in ("US", "China"))  # GS deals are drawn
     wanted = set()
     for t in TIERS:
         for q0, q1 in itertools.pairwise(shown):
@@ -224,9 +224,10 @@ def test_us_draws_are_keyed_by_quarter_not_by_regime():
 def test_adaptive_decisions_are_logged_as_drawn():
     m = AIBlocsModel("adaptive", rng=0, n_adopters=N, end="2026Q4")
     m.run_model()
-    kinds = {e.kind for e in m.events}
+    gov = [e for e in m.events if e.actor in ("US", "China")]  # GS deals and large adopters too
+    kinds = {e.kind for e in gov}
     assert kinds <= {"us_rule", "us_enforcement", "cn_stance", "cn_mandate", "cn_subsidy"}
-    assert "us_rule" in kinds and all(e.drawn for e in m.events)
+    assert "us_rule" in kinds and all(e.drawn for e in gov)
     assert any(e.what.startswith("frontier: ") for e in m.events)
 
 

@@ -37,7 +37,8 @@ ACTIVE = {
     "edwc_optimism": "historical", "approval_tightening": "historical", "pooling": "historical",
     "ai_plus": "historical", "mixed_fleet": "containment", "cloud_rental": "containment",
     "distillation": "historical", "lock_in_rents": "open", "small_build_ban": "historical",
-    "domestic_scarcity_price": "containment",
+    "domestic_scarcity_price": "containment", "national_deals": "historical",
+    "large_adopters": "containment",
     # the adaptive governments' motives act only where a side is adaptive
     "us_security_motive": "adaptive", "us_revenue_motive": "adaptive", "policy_noise": "adaptive",
     "cn_self_reliance": "adaptive", "cn_readiness": "adaptive",

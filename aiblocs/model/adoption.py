@@ -128,6 +128,8 @@ def adoption_step(
     cost_base: float,
     cost_growth: float,
     rng: np.random.Generator,
+    mandate: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> StepResult:
     """Advance every adopter unit by one quarter, in place.
 
@@ -146,6 +148,10 @@ def adoption_step(
         cost_base: switching cost at tenure 0.
         cost_growth: switching-cost growth per quarter of tenure.
         rng: the run's generator (fixed number of draws per step: common random numbers).
+        mandate: optional (C,) int8 stack imposed on each cohort's choosers (new adopters and
+            reviewers), 0 for a free choice: a national deal's procurement mandate.
+        fixed: optional (n,) bool mask of units that neither adopt nor review here (large
+            adopters' units, moved as blocks by :mod:`aiblocs.model.large_adopters`).
     """
     n = len(st.stack)
     c = st.cohort
@@ -165,6 +171,9 @@ def adoption_step(
         key += k
         new = ~adopted & (draw[:, 0] < table.ravel()[key])
     review = adopted & (draw[:, 1] < review_rate)
+    if fixed is not None:
+        new &= ~fixed
+        review &= ~fixed
     idx = np.flatnonzero(new | review)
     if len(idx):
         if layout is None:
@@ -178,6 +187,9 @@ def adoption_step(
         current = st.stack[idx]
         cost = np.where(current > 0, cost_base + cost_growth * st.tenure[idx], 0.0)
         choice = choose_stack(utility[c[idx]], shares_idx, r, current, cost, gumbel)
+        if mandate is not None:
+            forced = mandate[c[idx]]
+            choice = np.where(forced > 0, forced, choice).astype(np.int8)
         moved = (current > 0) & (choice != current)
         st.stack[idx] = choice
     else:

@@ -7,8 +7,10 @@ import numpy as np
 
 from aiblocs.model.outcomes import SERIES
 
-COUNTRY_SERIES = ("adoption", "share_us", "share_cn", "locked_us", "locked_cn", "switch_rate")
-"""Per-country reporters of each GS government (shares of units, or of adopted units)."""
+COUNTRY_SERIES = ("adoption", "share_us", "share_cn", "locked_us", "locked_cn", "switch_rate",
+                  "deal_us", "deal_cn")  # fmt: skip
+"""Per-country reporters of each GS government (shares of units, or of adopted units; ``deal_*``
+1 while that stack holds the country's national deal, else 0)."""
 
 
 def make_datacollector() -> mesa.DataCollector:
@@ -22,7 +24,7 @@ def make_datacollector() -> mesa.DataCollector:
 
 
 def measure_countries(model, counts: np.ndarray, switched_cohorts: np.ndarray) -> None:
-    """Set each GS government's adoption, stack shares, lock-in and switching this quarter.
+    """Set each GS government's adoption, stack shares, lock-in, switching and deal holder.
 
     Args:
         model: the model (reads cohorts and GS governments).
@@ -39,6 +41,8 @@ def measure_countries(model, counts: np.ndarray, switched_cohorts: np.ndarray) -
         g.share_us, g.share_cn = _safe(c[1].sum(), adopted), _safe(c[2].sum(), adopted)
         g.locked_us, g.locked_cn = _safe(c[1, 1], adopted), _safe(c[2, 1], adopted)
         g.switch_rate = _safe(switched[rows].sum(), adopted)
+        holder = g.deal.bloc if g.deal is not None else None
+        g.deal_us, g.deal_cn = float(holder == "US"), float(holder == "CN")
 
 
 def _reader(key: str):

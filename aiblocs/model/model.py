@@ -9,7 +9,16 @@ from typing import Any
 import mesa
 import numpy as np
 
-from aiblocs.model import capability, capacity, chips, investment, markets, services
+from aiblocs.model import (
+    capability,
+    capacity,
+    chips,
+    deals,
+    investment,
+    large_adopters,
+    markets,
+    services,
+)
 from aiblocs.model.adoption import AdopterState, adoption_step, locked
 from aiblocs.model.agents import (
     AdopterCohort,
@@ -78,6 +87,8 @@ class AIBlocsModel(mesa.Model):
             same seed share every draw they have in common whatever their policies.
         regime: the same as ``scenario`` for a regime, by keyword (``mesa.batch_run`` and
             samplers pass parameters by name).
+        world: the world tables (countries, sectors, firms, hubs) to build the model from; default
+            the packaged data (:func:`load_world`). Build another with ``load_world(folder)``.
         **overrides: parameters or regime fields (``n_adopters=2000``, ``enforcement=0.9``),
             applied to the scenario and validated before anything is built.
 
@@ -92,6 +103,7 @@ class AIBlocsModel(mesa.Model):
         *,
         rng: int | np.random.SeedSequence | None = None,
         regime: str | Path | Regime | None = None,
+        world: World | None = None,
         **overrides: Any,
     ) -> None:
         if "seed" in overrides:
@@ -121,12 +133,17 @@ class AIBlocsModel(mesa.Model):
 
         self.us_gov = USGovernment(self, self.regime)
         self.cn_gov = ChinaGovernment(self, self.regime)
-        self.world: World = load_world()
+        self.world: World = world if world is not None else load_world()
         self.countries = {c.name: c for c in self.world.countries}
-        self.gs_govs = {c.name: GSGovernment(self, c) for c in self.world.countries
+        self.gs_govs = {c.name: GSGovernment(self, c, i) for i, c in enumerate(self.world.countries)
                         if c.region == "GS"}  # fmt: skip
         self._make_firms()
         self._make_adopters(self.world.countries)
+        for g in self.gs_govs.values():  # the cohorts a national deal's mandate applies to
+            rows = [c.index for c in self.cohorts
+                    if c.country == g.name and c.sector == deals.GOVERNMENT]  # fmt: skip
+            g.government_cohorts = np.array(rows, np.intp)
+        self.large_adopters, self.large_units = large_adopters.build(self)
         self._init_state()
         self.datacollector = make_datacollector()
         self.running = True
@@ -272,8 +289,7 @@ class AIBlocsModel(mesa.Model):
         # 1. policy
         self.us_gov.apply_policy()
         self.cn_gov.apply_policy()
-        for g in self.gs_govs.values():
-            g.update_deals()
+        deals.step(self)  # GS national deals: opportunities, choices, renegotiations, presence
         # 2. chips: budgets (plus what was carried over) spent in rounds, every dollar booked
         for d in self.designers:
             d.set_offers()
@@ -313,7 +329,9 @@ class AIBlocsModel(mesa.Model):
                               on(p, "network_effect", p.network_effect), p.choice_noise,
                               p.review_rate, on(p, "switching_costs", p.switch_cost_base),
                               on(p, "switching_costs", p.switch_cost_growth),
-                              self.stream("adoption", self.q))  # fmt: skip
+                              self.stream("adoption", self.q), deals.mandates(self),
+                              self.large_units if self.large_adopters else None)  # fmt: skip
+        large_adopters.step(self, util, afford, flows)  # their blocks move together
         counts = self._cohort_counts()
         # 7. value and rents; firms learn; US politics
         rents = markets.value_and_rents(self, counts)

@@ -20,6 +20,7 @@ from aiblocs.model.parameter import coerce, param
 from aiblocs.model.params_adoption import AdoptionParams
 from aiblocs.model.params_capacity import CapacityParams
 from aiblocs.model.params_chips import ChipParams
+from aiblocs.model.params_deals import DealParams
 from aiblocs.model.params_labs import LabParams
 from aiblocs.model.params_policy import GovernmentParams, PolicyParams
 from aiblocs.model.params_population import PopulationParams
@@ -43,6 +44,7 @@ __all__ = [
 class Params(
     SwitchParams,
     GovernmentParams,
+    DealParams,
     PolicyParams,
     ServiceParams,
     LabParams,
@@ -89,6 +91,11 @@ class Params(
             raise ValueError(f"parameter 'end' ({self.end}) is before 'start' ({self.start})")
         if parse_quarter(self.pooling_full) < parse_quarter(self.pooling_start):
             raise ValueError("parameter 'pooling_full' must not be before 'pooling_start'")
+        if self.deal_years_min > self.deal_years_max:
+            raise ValueError(
+                f"parameter 'deal_years_min' ({self.deal_years_min}) must not exceed "
+                f"'deal_years_max' ({self.deal_years_max})"
+            )
         for name in ("edwc_launch", "pooling_start"):  # an event after the horizon never happens
             if parse_quarter(getattr(self, name)) > parse_quarter(self.end):
                 raise ValueError(

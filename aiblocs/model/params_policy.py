@@ -1,4 +1,5 @@
-"""Parameters: governments' rules (US loosening, GS cloud presence, the adaptive US and China)."""
+"""Parameters: governments' rules (US loosening, Chinese cloud expansion in the GS, the adaptive US
+and China)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from aiblocs.model.parameter import param
 
 @dataclass(frozen=True)
 class PolicyParams:
-    """US endogenous loosening and the cloud presence that bloc deals bring to the GS."""
+    """US endogenous loosening and the steady expansion of Chinese clouds in the GS."""
 
     loosening_pressure: float = param(
         0.0, "ratio", 0, 10, "endogenous loosening (0 = off)", "assumption (the 2025 events: [135])"
@@ -26,14 +27,6 @@ class PolicyParams:
     loosened_fee: float = param(0.25, "fraction", 0, 1, "fee on the loosened prev tier", "[14]")
     loosened_cap: float = param(
         0.5, "ratio", 0, 10, "loosened prev tier's cap, share of US-customer volume", "[57]"
-    )
-    us_presence_gain: float = param(
-        0.5,
-        "fraction",
-        0,
-        1,
-        "US presence gap closed at full 'export the stack' support",
-        "assumption ([124]: Gulf campuses)",
     )
     cn_presence_growth: float = param(
         0.05,

@@ -162,6 +162,22 @@ class SwitchParams:
         "switch: the AI+ plan boosts Chinese affordability from ai_plus_start",
         "def.",
     )
+    mech_national_deals: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: GS governments conclude national deals with one stack, renegotiated at expiry",
+        "def.",
+    )
+    mech_large_adopters: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: large GS adopters (Pareto sizes) move their blocks of units at once",
+        "def.",
+    )
     mech_mixed_fleet: bool = param(
         True,
         "flag",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import mesa
+import numpy as np
 
 from aiblocs.model import events, policy_cn, policy_us
 from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.deals import Deal
 from aiblocs.model.mechanisms import on
 from aiblocs.model.regimes import LEVEL, STANCE_LEVEL, TIERS, Regime, TierRule
 from aiblocs.model.world import Country
@@ -136,6 +138,7 @@ class ChinaGovernment(mesa.Agent):
         self.approval_strictness = 0.0  # 0 = approve all, 1 = only pre-signed demand
         self.pooling = 0.0  # share of hub capacity reachable nationally
         self.ai_plus = False
+        self.outreach = p.cn_deal_outreach  # outreach to GS governments (deals), 0-1
         self._pool = (parse_quarter(p.pooling_start), parse_quarter(p.pooling_full))
         self._ai_plus_from = parse_quarter(p.ai_plus_start)  # AI+ plan, Aug 2025 [112]
 
@@ -156,6 +159,7 @@ class ChinaGovernment(mesa.Agent):
         reach = on(m.p, "pooling", m.p.pooling_reach)
         self.pooling = 0.0 if q < start else min(reach, (q - start + 1) / max(1, full - start + 1))
         self.ai_plus = q >= self._ai_plus_from
+        self.outreach = m.p.cn_deal_outreach
         self._log_changes()
 
     def _log_changes(self) -> None:
@@ -204,26 +208,36 @@ class ChinaGovernment(mesa.Agent):
 
 
 class GSGovernment(mesa.Agent):
-    """A Global South country's government: the cloud presence its bloc deals bring.
+    """A Global South country's government: its national deal and the cloud presence it brings.
 
     The country's fixed attributes (income, infrastructure, alignment, hosting rule) are its
-    :class:`Country` record in ``model.countries``; this agent holds what changes: each bloc's
-    cloud presence.
+    :class:`Country` record in ``model.countries``; this agent holds what changes: its national
+    deal (:mod:`aiblocs.model.deals`) and each bloc's cloud presence.
+
+    Args:
+        model: the model.
+        spec: the country's record.
+        index: the country's position in the world's country table (key of its random streams).
     """
 
-    def __init__(self, model: mesa.Model, spec: Country) -> None:
+    def __init__(self, model: mesa.Model, spec: Country, index: int = 0) -> None:
         super().__init__(model)
         self.name = spec.name
+        self.index = index
         self.base_presence = {"US": spec.us_presence, "CN": spec.cn_presence}
         self.presence = dict(self.base_presence)
+        self.deal: Deal | None = None  # the national deal in force
+        self.government_cohorts = np.zeros(0, np.intp)  # set once the cohorts exist
         # measured each quarter (:func:`aiblocs.model.metrics.measure_countries`)
         self.adoption = self.share_us = self.share_cn = 0.0  # shares of units / adopted units
         self.locked_us = self.locked_cn = self.switch_rate = 0.0  # shares of adopted units
+        self.deal_us = self.deal_cn = 0.0  # 1 while that stack holds the national deal
 
-    def update_deals(self) -> None:
-        """US 'export the stack' deals add local US regions; Chinese clouds expand steadily."""
+    def update_presence(self) -> None:
+        """Chinese clouds expand steadily; a deal in force closes part of its stack's gap."""
         m, p = self.model, self.model.p
-        support = m.us_gov.stack_support
         us0, cn0 = self.base_presence["US"], self.base_presence["CN"]
-        self.presence["US"] = us0 + (1 - us0) * p.us_presence_gain * support
-        self.presence["CN"] = cn0 + (1 - cn0) * (1 - math.exp(-p.cn_presence_growth * m.years))
+        cn = cn0 + (1 - cn0) * (1 - math.exp(-p.cn_presence_growth * m.years))
+        held = self.deal.bloc if self.deal is not None else None
+        self.presence = {b: x + (1 - x) * p.deal_presence_gain * (b == held)
+                         for b, x in (("US", us0), ("CN", cn))}  # fmt: skip
