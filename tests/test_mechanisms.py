@@ -31,7 +31,8 @@ ACTIVE = {
     "edwc_optimism": "historical", "approval_tightening": "historical", "pooling": "historical",
     "ai_plus": "historical", "mixed_fleet": "containment", "cloud_rental": "containment",
     "distillation": "historical", "lock_in_rents": "open", "small_build_ban": "historical",
-    "domestic_scarcity_price": "containment",
+    "domestic_scarcity_price": "containment", "breakthroughs": "containment",
+    "crackdowns": "containment", "supply_shocks": "containment",
 }  # fmt: skip
 
 

@@ -111,6 +111,16 @@ MECHANISMS: dict[str, Mechanism] = {
         _m("mixed_fleet", "mixed US/Chinese fleets lose compute to integration",
            "mixed fleets lose nothing", {"mixed_fleet_cost": 0.0},
            "agents/cloud_provider.py, model.py _cn_effective_compute"),
+        _m("breakthroughs", "labs make random, heavy-tailed algorithmic breakthroughs",
+           "no breakthrough is drawn (a regime's pinned ones still happen; events='off' "
+           "removes them)", {"breakthrough_rate": 0.0}, "breakthroughs.py apply_breakthroughs"),
+        _m("crackdowns", "random US enforcement crackdowns raise enforcement for a while",
+           "no crackdown is drawn (pinned ones still happen)", {"crackdown_rate": 0.0},
+           "shocks.py draw_shocks, us_enforcement"),
+        _m("supply_shocks", "random fab shocks cut Chinese chip capacity, memory shortages raise "
+           "chip prices", "no supply shock is drawn (pinned ones still "
+           "happen)", {"fab_shock_rate": 0.0, "memory_shock_rate": 0.0},
+           "shocks.py draw_shocks; agents/chip_designer.py ChipDesigner.set_offers"),
     )
 }  # fmt: skip
 

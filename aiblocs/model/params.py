@@ -20,6 +20,7 @@ from aiblocs.model.parameter import coerce, param
 from aiblocs.model.params_adoption import AdoptionParams
 from aiblocs.model.params_capacity import CapacityParams
 from aiblocs.model.params_chips import ChipParams
+from aiblocs.model.params_events import EventParams
 from aiblocs.model.params_labs import LabParams
 from aiblocs.model.params_policy import PolicyParams
 from aiblocs.model.params_population import PopulationParams
@@ -42,6 +43,7 @@ __all__ = [
 @dataclass(frozen=True)
 class Params(
     SwitchParams,
+    EventParams,
     PolicyParams,
     ServiceParams,
     LabParams,

@@ -6,6 +6,8 @@ and the performance ceiling of the export-compliant part. China's stance rules s
 buyers may import a tier (``allow``, ``discourage``, ``block``). Presets live in
 ``aiblocs/model/data/regimes/*.toml``; any TOML file of the same shape is a regime. An optional
 ``label`` names the regime in words for reports, figures and the dashboard (:attr:`Regime.title`).
+An optional ``events`` field and ``[[event]]`` tables say which random events a run draws and
+which realised events it pins (:mod:`aiblocs.model.pinned_events`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from aiblocs.model.calendar import (
     parse_quarter,
     quarter_label,
 )
+from aiblocs.model.pinned_events import PinnedEvent, check_events, check_mode, parse_events
 from aiblocs.model.tomlfile import read_toml
 
 TIERS = ("frontier", "prev", "compliant")
@@ -33,6 +36,7 @@ REGIME_FIELDS: dict[str, tuple[str, str]] = {
     "export_stack_from": ("quarter", "quarter from which 'export the stack' support applies"),
     "equipment_controls_from": ("quarter", "quarter from which fab-equipment controls apply"),
     "domestic_mandate_from": ("quarter", "quarter from which state-funded hubs buy domestic chips"),
+    "events": ("choice", "events a run has: drawn, pinned, pinned_and_drawn or off"),
 }
 """The regime fields a run may override by name (kind, meaning); this module alone owns them."""
 SHARE_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "share")
@@ -78,6 +82,8 @@ class Regime:
     export_stack_support: float = 0.0
     export_stack_from: int | None = None
     label: str = ""
+    events: str = "drawn"  # drawn, pinned, pinned_and_drawn or off (pinned_events.EVENT_MODES)
+    pinned: tuple[PinnedEvent, ...] = ()  # the [[event]] entries
 
     @property
     def title(self) -> str:
@@ -138,6 +144,7 @@ class Regime:
             {"tier": x.tier, "from": quarter_label(x.start), "stance": x.stance}
             for x in self.stances
         ]
+        out["event"] = [e.to_dict() for e in self.pinned]
         return out
 
     def with_overrides(self, **kw: Any) -> Regime:
@@ -157,6 +164,8 @@ class Regime:
         for key in SHARE_FIELDS:
             if key in data:
                 data[key] = _share(data[key], key)
+        if "events" in data:
+            check_mode(data["events"])
         new = replace(self, **data)
         validate_regime(new)
         return new
@@ -263,13 +272,15 @@ def validate_regime(reg: Regime) -> None:
                 "tier start in the same quarter"
             )
         seen.add((s.tier, s.start))
+    check_mode(reg.events)
+    check_events(reg.pinned)
 
 
 def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
         raise ValueError("a regime must be a table of fields")
-    allowed = {"name", "description", "label", "rule", "stance", *REGIME_FIELDS}
+    allowed = {"name", "description", "label", "rule", "stance", "event", *REGIME_FIELDS}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValueError(f"unknown regime field(s) {unknown}; allowed: {sorted(allowed)}")
@@ -309,6 +320,8 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
         stances=tuple(stances),
         enforcement=data.get("enforcement", 0.6),
         export_stack_support=data.get("export_stack_support", 0.0),
+        events=check_mode(data.get("events", "drawn")),
+        pinned=parse_events(data.get("event", [])),
         **opt,
     )
     validate_regime(reg)
