@@ -42,6 +42,7 @@ ACTIVE = {
     # the adaptive governments' motives act only where a side is adaptive
     "us_security_motive": "adaptive", "us_revenue_motive": "adaptive", "policy_noise": "adaptive",
     "cn_self_reliance": "adaptive", "cn_readiness": "adaptive",
+    "breakthroughs": "containment", "crackdowns": "containment", "supply_shocks": "containment",
 }  # fmt: skip
 
 

@@ -27,6 +27,7 @@ def test_build_routes_overrides_and_validates_once():
         "export_stack_from",
         "equipment_controls_from",
         "domestic_mandate_from",
+        "events",
     }
 
 

@@ -101,3 +101,37 @@ def test_dashboard_steps_and_switches_regime(server, tmp_path):
             browser.close()
     assert float(historical) != float(opened), (historical, opened)
     assert (tmp_path / "open.png").stat().st_size > 10_000
+
+
+def test_events_appear_in_both_panes(server, tmp_path):
+    """Historical (pins DeepSeek-R1 in 2025Q1) beside containment (draws its events): each pane
+    lists its own run's events once the run reaches them."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1400})
+            page.goto(server)
+            page.get_by_role("button", name="Step").wait_for(timeout=30_000)
+            page.get_by_text("none", exact=True).first.click()  # the "Compare with" select
+            page.get_by_role("option", name="containment", exact=True).click()
+            page.get_by_text("vs Containment", exact=False).wait_for(timeout=15_000)
+            main, twin = page.locator(".events-main"), page.locator(".events-twin")
+            main.get_by_text("no events yet").wait_for(timeout=10_000)
+            twin.get_by_text("no events yet").wait_for(timeout=10_000)
+            for year in range(2022, 2025):
+                for k in range(1, 5):
+                    _step_to(page, f"{year}Q{k}")
+            assert main.locator(".event-row").count() == 0  # historical: nothing before R1
+            _step_to(page, "2025Q1")
+            main.locator(".event-breakthrough").first.wait_for(timeout=10_000)
+            rows = main.locator(".event-row").all_inner_texts()
+            twin_rows = twin.locator(".event-row").all_inner_texts()
+            page.screenshot(path=str(tmp_path / "events.png"), full_page=True)
+        finally:
+            browser.close()
+    assert rows == [r for r in rows if "2025Q1" in r] and any("DeepSeek-R1" in r for r in rows)
+    assert twin_rows and all("(random)" in r for r in twin_rows)
+    quarters = [r.split()[1] for r in rows + twin_rows]  # "▼ 2024Q3 crackdown US: ..."
+    assert all("2022Q1" <= q <= "2025Q1" for q in quarters), quarters  # none from the future

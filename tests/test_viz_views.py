@@ -5,16 +5,28 @@ import time
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 
 pytest.importorskip("solara")
 
 from matplotlib.figure import Figure
 
 from aiblocs.model.adoption import locked as locked_units
-from aiblocs.viz.figures import PANELS, SeriesChart, grid_figure, series_figure
+from aiblocs.viz.figures import EVENT_ROWS, PANELS, SeriesChart, grid_figure, series_figure
 from aiblocs.viz.levers import build_model
-from aiblocs.viz.series import KPIS, MAX_CELLS, PALETTE, frame, grid_image, kpis
+from aiblocs.viz.series import (
+    KPIS,
+    MAX_CELLS,
+    PALETTE,
+    event_line,
+    event_positions,
+    frame,
+    grid_image,
+    kpis,
+    run_events,
+)
 from aiblocs.viz.server import solara_command, solara_env
+from aiblocs.viz.style import EVENT_COLOURS, event_colour, event_kinds
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +93,43 @@ def test_series_figure_overlays_the_comparison(stepped):
     assert all(len(ln.get_xdata()) == 24 for ln in dashed + solid)
     single = series_figure(df)
     assert all(ln.get_linestyle() == "-" for ax in single.axes for ln in ax.get_lines())
+
+
+def _marks(model):
+    events = run_events(model)
+    return event_positions(model, events), [e.kind for e in events]
+
+
+def test_both_runs_events_are_marked_on_every_panel(stepped):
+    """Historical pins DeepSeek-R1 in 2025Q1 (quarter 12); the open run draws its own events."""
+    main, twin = _marks(stepped), _marks(stepped.twin)
+    assert 12.0 in main[0] and len(twin[0]) > 0
+    fig = series_figure(frame(stepped), frame(stepped.twin), "historical", "open",
+                        events=main, other_events=twin)  # fmt: skip
+    for ax in fig.axes:
+        solid, hollow = ax.collections  # the main run's markers, the comparison run's
+        assert np.array_equal(solid.get_offsets()[:, 0], main[0])
+        assert np.array_equal(hollow.get_offsets()[:, 0], twin[0])
+        assert set(solid.get_offsets()[:, 1]) == {EVENT_ROWS[0]}
+        assert len(hollow.get_facecolors()) == 0  # hollow: edges only
+        r1 = list(main[0]).index(12.0)
+        assert solid.get_facecolors()[r1] == pytest.approx(to_rgba(EVENT_COLOURS["breakthrough"]))
+    legend = fig.legends[-1]
+    assert [t.get_text() for t in legend.get_texts()] == event_kinds(main[1] + twin[1])
+    assert "hollow: open" in legend.get_title().get_text()
+
+
+def test_event_lines_kinds_and_colours():
+    m = build_model("historical", seed=0, n_adopters=300)
+    while m.quarter != "2025Q1":
+        m.step()
+    (r1,) = run_events(m)
+    assert event_line(r1).startswith("2025Q1  breakthrough  DeepSeek-like: DeepSeek-R1")
+    assert "(random)" not in event_line(r1)  # pinned, not drawn
+    assert event_kinds(["deal", "zeta", "breakthrough", "alpha", "deal"]) == [
+        "breakthrough", "deal", "alpha", "zeta"]  # fmt: skip
+    assert event_colour("us_rule") == EVENT_COLOURS["us_rule"]
+    assert event_colour("zeta") == event_colour("zeta") and event_colour("zeta").startswith("#")
 
 
 def test_series_chart_updates_in_place(stepped):

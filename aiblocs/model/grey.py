@@ -6,12 +6,13 @@ the tier. The denied gap ``G`` then:
 
 1. **Grey market** (real parts only, not downgraded compliant ones). Smugglers charge a premium
    ``pi = grey_premium0 + grey_risk_premium * d`` that rises with the detection probability ``d``
-   (``enforcement * detection_max`` for what the US denies; China's ``cn_customs_enforcement``
-   for what China blocks; both when both apply) [73, 76]. The buyer compares the grey offer,
-   priced per delivered chip at ``list * (1 + pi) / (1 - d)``, with its best legal alternatives
-   (the offers open to it and not denied this round) by the same logit as any offer:
-   ``share = smuggle_leak * s(u_grey - u_alt)``. Grey spend buys
-   ``(1 - d)`` of its chips; the rest is seized. A ban from either side thus creates grey demand.
+   (``enforcement * detection_max`` for what the US denies, with the enforcement effort raised
+   for a while by crackdowns, :func:`aiblocs.model.shocks.us_enforcement`; China's
+   ``cn_customs_enforcement`` for what China blocks; both when both apply) [73, 76]. The buyer
+   compares the grey offer, priced per delivered chip at ``list * (1 + pi) / (1 - d)``, with its
+   best legal alternatives (the offers open to it and not denied this round) by the same logit as
+   any offer: ``share = smuggle_leak * s(u_grey - u_alt)``. Grey spend buys ``(1 - d)`` of its
+   chips; the rest is seized. A ban from either side thus creates grey demand.
 2. **Renting compute abroad** (what the US denies): a share ``rental_share * (1 - enforcement)``
    of the rest rents US-cloud compute outside China at the US serving cost plus
    ``rental_markup`` (the cloud pathway of [74]); it serves Chinese batch work this quarter.
@@ -25,12 +26,13 @@ import math
 import numpy as np
 
 from aiblocs.model.mechanisms import on
+from aiblocs.model.shocks import us_enforcement
 
 
 def detection(model, offer_tier: str, us_denies: bool, cn_blocks: bool) -> float:
     """Probability that a grey chip of this tier is seized (US, China, or both enforce)."""
     p = model.p
-    d_us = model.us_gov.enforcement * p.detection_max if us_denies else 0.0
+    d_us = us_enforcement(model) * p.detection_max if us_denies else 0.0
     d_cn = p.cn_customs_enforcement if cn_blocks else 0.0
     return 1 - (1 - d_us) * (1 - d_cn)
 
@@ -107,7 +109,7 @@ def _grey(model, offers, b, i: int, gap: float, d: float, res) -> float:
 def _rent(model, b, gap: float, res) -> float:
     """Spend part of ``gap`` renting compute abroad at the US serving cost plus a markup."""
     p = model.p
-    rent = gap * on(p, "cloud_rental", p.rental_share) * (1 - model.us_gov.enforcement)
+    rent = gap * on(p, "cloud_rental", p.rental_share) * (1 - us_enforcement(model))
     if rent <= 0:
         return 0.0
     price = model.rental_price * (1 + p.rental_markup)  # USD per H100e-quarter

@@ -136,6 +136,16 @@ MECHANISMS: dict[str, Mechanism] = {
         _m("cn_readiness", "adaptive China acts as far as domestic supply is ready",
            "China acts on its full motive whatever its readiness", {"cn_readiness_gate": 0.0},
            "policy_cn.py gate"),
+        _m("breakthroughs", "labs make random, heavy-tailed algorithmic breakthroughs",
+           "no breakthrough is drawn (a regime's pinned ones still happen; events='off' "
+           "removes them)", {"breakthrough_rate": 0.0}, "breakthroughs.py apply_breakthroughs"),
+        _m("crackdowns", "random US enforcement crackdowns raise enforcement for a while",
+           "no crackdown is drawn (pinned ones still happen)", {"crackdown_rate": 0.0},
+           "shocks.py draw_shocks, us_enforcement"),
+        _m("supply_shocks", "random fab shocks cut Chinese chip capacity, memory shortages raise "
+           "chip prices", "no supply shock is drawn (pinned ones still "
+           "happen)", {"fab_shock_rate": 0.0, "memory_shock_rate": 0.0},
+           "shocks.py draw_shocks; agents/chip_designer.py ChipDesigner.set_offers"),
     )
 }  # fmt: skip
 

@@ -30,6 +30,7 @@ from aiblocs.model.agents import (
     Province,
     USGovernment,
 )
+from aiblocs.model.breakthroughs import apply_breakthroughs
 from aiblocs.model.calendar import parse_quarter, quarter_label
 from aiblocs.model.events import Event
 from aiblocs.model.mechanisms import on
@@ -44,6 +45,7 @@ from aiblocs.model.network import build_adjacency
 from aiblocs.model.params import Params
 from aiblocs.model.regimes import Regime
 from aiblocs.model.scenario import Scenario
+from aiblocs.model.shocks import ShockState, draw_shocks
 from aiblocs.model.streams import Streams
 from aiblocs.model.world import Country, World, load_world
 
@@ -123,6 +125,7 @@ class AIBlocsModel(mesa.Model):
         # every draw of the model comes from a stream keyed by decision, agent and quarter
         self.stream = Streams(seq)
         self.events: list[Event] = []  # random events and decisions, in time order (events.py)
+        self.shocks = ShockState()  # transient effects of crackdowns and supply shocks
 
         p = self.p
         self.start_q, self.end_q = parse_quarter(p.start), parse_quarter(p.end)
@@ -290,6 +293,7 @@ class AIBlocsModel(mesa.Model):
         self.us_gov.apply_policy()
         self.cn_gov.apply_policy()
         deals.step(self)  # GS national deals: opportunities, choices, renegotiations, presence
+        draw_shocks(self)  # crackdowns, fab and memory shocks (drawn and pinned)
         # 2. chips: budgets (plus what was carried over) spent in rounds, every dollar booked
         for d in self.designers:
             d.set_offers()
@@ -319,7 +323,9 @@ class AIBlocsModel(mesa.Model):
             h.propose(growth, self.cn_gov.approval_strictness, presigned)
         # 5. models: labs train; each bloc's scarcity speeds its own efficiency
         scarcity = {b: m.scarcity for b, m in self.markets.items()}
-        capability.train_labs(self, self._training_compute(), scarcity)
+        compute = self._training_compute()
+        apply_breakthroughs(self, compute, scarcity)  # drawn and pinned jumps in efficiency
+        capability.train_labs(self, compute, scarcity)
         cap_us, cap_cn = capability.best(self, "US"), capability.best(self, "CN")
         self.frontier.record(self.q, cap_us)
         # 6. adoption (vectorised over all units)

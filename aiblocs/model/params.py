@@ -21,6 +21,7 @@ from aiblocs.model.params_adoption import AdoptionParams
 from aiblocs.model.params_capacity import CapacityParams
 from aiblocs.model.params_chips import ChipParams
 from aiblocs.model.params_deals import DealParams
+from aiblocs.model.params_events import EventParams
 from aiblocs.model.params_labs import LabParams
 from aiblocs.model.params_policy import GovernmentParams, PolicyParams
 from aiblocs.model.params_population import PopulationParams
@@ -45,6 +46,7 @@ class Params(
     SwitchParams,
     GovernmentParams,
     DealParams,
+    EventParams,
     PolicyParams,
     ServiceParams,
     LabParams,

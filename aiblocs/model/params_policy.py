@@ -1,5 +1,4 @@
-"""Parameters: governments' rules (US loosening, Chinese cloud expansion in the GS, the adaptive US
-and China)."""
+"""Parameters: governments' rules (US loosening, Chinese GS clouds, adaptive US, China)."""
 
 from __future__ import annotations
 

@@ -226,3 +226,27 @@ class SwitchParams:
         "switch: adaptive China acts as far as domestic supply is ready",
         "def.",
     )
+    mech_breakthroughs: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: labs make random, heavy-tailed algorithmic breakthroughs",
+        "def.",
+    )
+    mech_crackdowns: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: random US enforcement crackdowns raise enforcement for a while",
+        "def.",
+    )
+    mech_supply_shocks: bool = param(
+        True,
+        "flag",
+        None,
+        None,
+        "switch: random fab shocks cut Chinese chip capacity, memory shortages raise chip prices",
+        "def.",
+    )

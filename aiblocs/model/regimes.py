@@ -11,6 +11,8 @@ Who sets the rules is part of the regime: ``us_policy`` and ``cn_policy`` are ``
 (default: the dated lines are the policy) or ``"adaptive"`` (the government decides each quarter
 by the rules of :mod:`aiblocs.model.policy_us` and :mod:`aiblocs.model.policy_cn`; the dated lines
 in force at the first quarter are then only its starting settings).
+An optional ``events`` field and ``[[event]]`` tables say which random events a run draws and
+which realised events it pins (:mod:`aiblocs.model.pinned_events`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from aiblocs.model.calendar import (
     parse_quarter,
     quarter_label,
 )
+from aiblocs.model.pinned_events import PinnedEvent, check_events, check_mode, parse_events
 from aiblocs.model.tomlfile import read_toml
 
 TIERS = ("frontier", "prev", "compliant")
@@ -38,6 +41,7 @@ REGIME_FIELDS: dict[str, tuple[str, str]] = {
     "export_stack_from": ("quarter", "quarter from which 'export the stack' support applies"),
     "equipment_controls_from": ("quarter", "quarter from which fab-equipment controls apply"),
     "domestic_mandate_from": ("quarter", "quarter from which state-funded hubs buy domestic chips"),
+    "events": ("choice", "events a run has: drawn, pinned, pinned_and_drawn or off"),
 }
 """The regime fields a run may override by name (kind, meaning); this module alone owns them."""
 SHARE_FIELDS = tuple(k for k, (kind, _) in REGIME_FIELDS.items() if kind == "share")
@@ -104,6 +108,8 @@ class Regime:
     label: str = ""
     us_policy: str = "scripted"  # who sets the US rules: the dated lines, or the adaptive rule
     cn_policy: str = "scripted"  # who sets China's stance, mandate and subsidy
+    events: str = "drawn"  # drawn, pinned, pinned_and_drawn or off (pinned_events.EVENT_MODES)
+    pinned: tuple[PinnedEvent, ...] = ()  # the [[event]] entries
 
     @property
     def title(self) -> str:
@@ -167,6 +173,7 @@ class Regime:
             {"tier": x.tier, "from": quarter_label(x.start), "stance": x.stance}
             for x in self.stances
         ]
+        out["event"] = [e.to_dict() for e in self.pinned]
         return out
 
     def with_overrides(self, **kw: Any) -> Regime:
@@ -186,6 +193,8 @@ class Regime:
         for key in SHARE_FIELDS:
             if key in data:
                 data[key] = _share(data[key], key)
+        if "events" in data:
+            check_mode(data["events"])
         new = replace(self, **data)
         validate_regime(new)
         return new
@@ -300,13 +309,15 @@ def validate_regime(reg: Regime) -> None:
                 "tier start in the same quarter"
             )
         seen.add((s.tier, s.start))
+    check_mode(reg.events)
+    check_events(reg.pinned)
 
 
 def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
     """Build and validate a regime from a mapping shaped like the preset TOML files."""
     if not isinstance(data, dict):
         raise ValueError("a regime must be a table of fields")
-    allowed = {"name", "description", "label", "rule", "stance", "us_policy", "cn_policy",
+    allowed = {"name", "description", "label", "rule", "stance", "event", "us_policy", "cn_policy",
                *REGIME_FIELDS}  # fmt: skip
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -349,6 +360,8 @@ def regime_from_dict(data: dict[str, Any], name: str | None = None) -> Regime:
         export_stack_support=data.get("export_stack_support", 0.0),
         us_policy=data.get("us_policy", "scripted"),
         cn_policy=data.get("cn_policy", "scripted"),
+        events=check_mode(data.get("events", "drawn")),
+        pinned=parse_events(data.get("event", [])),
         **opt,
     )
     validate_regime(reg)

@@ -12,7 +12,7 @@ from typing import Any
 import solara
 from mesa.visualization.solara_viz import ModelController, ShowSteps
 
-from aiblocs.viz.components import GridView, KpiPanel, SeriesView
+from aiblocs.viz.components import EventsView, GridView, KpiPanel, SeriesView
 from aiblocs.viz.controls import DEFAULT_PARAMS, LeverControls
 from aiblocs.viz.levers import DashboardModel
 
@@ -21,7 +21,7 @@ TITLE = "aiblocs: export controls, AI diffusion and Global South lock-in"
 
 @solara.component
 def Page():  # noqa: N802 (Solara components are PascalCase)
-    """One session: controls in the sidebar, KPIs, adopter grid and charts in the main area."""
+    """One session: controls in the sidebar; KPIs, adopter grid, charts and event lists."""
     first = solara.use_memo(lambda: DashboardModel(**DEFAULT_PARAMS), [])
     model = solara.use_reactive(first)
     params = solara.use_reactive(dict(DEFAULT_PARAMS))
@@ -63,3 +63,4 @@ def Page():  # noqa: N802 (Solara components are PascalCase)
         with solara.Columns([5, 12]):
             GridView(model.value)
             SeriesView(model.value)
+        EventsView(model.value)

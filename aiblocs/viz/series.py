@@ -1,4 +1,4 @@
-"""Read a running model safely: quarterly frame, adopter grid image, headline numbers.
+"""Read a running model safely: quarterly frame, event log, adopter grid image, headline numbers.
 
 A play loop may append to the DataCollector while a render reads it, so reporter lists can
 differ in length for a moment; :func:`frame` trims every column to the shortest one.
@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from aiblocs.model.adoption import locked
+from aiblocs.model.calendar import parse_quarter
+from aiblocs.model.events import Event
 from aiblocs.model.model import AIBlocsModel
 from aiblocs.model.outcomes import KPI_SERIES, SERIES
 
@@ -38,6 +40,25 @@ def frame(model: AIBlocsModel) -> pd.DataFrame:
     cols = {k: list(v) for k, v in list(model.datacollector.model_vars.items())}
     n = min((len(v) for v in cols.values()), default=0)
     return pd.DataFrame({k: v[:n] for k, v in cols.items()})
+
+
+def run_events(model: AIBlocsModel) -> list[Event]:
+    """The run's logged events and decisions so far, in time order (a copy, safe while playing)."""
+    return list(model.events)
+
+
+def event_positions(model: AIBlocsModel, events: list[Event]) -> np.ndarray:
+    """Each event's position on the charts' x axis (quarters since the run's first quarter)."""
+    return np.array([parse_quarter(e.quarter) - model.start_q for e in events], float)
+
+
+def event_line(e: Event) -> str:
+    """One event in words: ``2027Q1  breakthrough  Qwen-like: ... (random)``.
+
+    Events drawn at random in this run say so; pinned events and decisions do not.
+    """
+    origin = " (random)" if e.drawn else ""
+    return f"{e.quarter}  {e.kind}  {e.actor}: {e.what}{origin}"
 
 
 def grid_image(

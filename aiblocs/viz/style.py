@@ -13,6 +13,7 @@ style never changes a user's matplotlib session or backend.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,17 @@ LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 1)))
 """Line styles cycled with the colours, so arms stay apart in greyscale print."""
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 STACK_COLOURS = {"US": "#0072B2", "CN": "#D55E00", "contested": "#999999"}
+EVENT_COLOURS = {
+    "breakthrough": "#009E73",
+    "crackdown": "#CC79A7",
+    "fab_shock": "#E69F00",
+    "memory_shock": "#56B4E9",
+    "us_rule": "#0072B2",
+    "cn_stance": "#D55E00",
+    "deal": "#000000",
+}
+"""Colour of each kind of logged event (``model.events``); other kinds: :func:`event_colour`."""
+_OTHER_EVENT_COLOURS = ("#7F7F7F", "#8C564B", "#BCBD22", "#17BECF", "#9467BD", "#F0E442")
 FONT = {"tick": 7.5, "label": 8.0, "title": 8.5, "legend": 8.0, "suptitle": 10.0, "note": 7.0}
 """Type sizes in points at the figure's saved size."""
 WIDTH = 7.5
@@ -53,6 +65,20 @@ def arm_styles(labels: list[str]) -> dict[str, dict[str, Any]]:
         }
         for i, label in enumerate(labels)
     }
+
+
+def event_colour(kind: str) -> str:
+    """The colour of an event kind: fixed for known kinds, a stable pick for any other kind."""
+    if kind in EVENT_COLOURS:
+        return EVENT_COLOURS[kind]
+    return _OTHER_EVENT_COLOURS[sum(map(ord, kind)) % len(_OTHER_EVENT_COLOURS)]
+
+
+def event_kinds(kinds: Iterable[str]) -> list[str]:
+    """Distinct event kinds in legend order: the known kinds first, then the others by name."""
+    seen = set(kinds)
+    known = [k for k in EVENT_COLOURS if k in seen]
+    return known + sorted(seen - set(EVENT_COLOURS))
 
 
 def wrap(text: str, width: int = 22) -> str:

@@ -7,6 +7,7 @@ import math
 import mesa
 
 from aiblocs.model.mechanisms import on
+from aiblocs.model.shocks import capacity_factor, price_factor
 
 US_TIERS = ("frontier", "prev", "compliant")
 # Structural rule (not a number to tune; the markups are parameters): a downgraded part costs
@@ -53,11 +54,15 @@ class ChipDesigner(mesa.Agent):
         return US_TIERS if self.bloc == "US" else ("domestic",)
 
     def set_offers(self) -> None:
-        """Set this quarter's performance and price per tier (policy caps applied by the model)."""
+        """Set this quarter's performance and price per tier (policy caps applied by the model).
+
+        Memory shortages raise every price and fab shocks cut Chinese capacity
+        (:mod:`aiblocs.model.shocks`).
+        """
         m, p = self.model, self.model.p
         years = m.years
         price_per_perf = p.chip_price_us / p.us_frontier_perf0 * math.exp(
-            -p.price_per_perf_decline * years) * self.cost_mult  # fmt: skip
+            -p.price_per_perf_decline * years) * self.cost_mult * price_factor(m)  # fmt: skip
         if self.bloc == "US":
             frontier = p.us_frontier_perf0 * math.exp(p.us_perf_growth * years)
             prev = p.us_frontier_perf0 * math.exp(p.us_perf_growth * (years - p.prev_lag_years))
@@ -76,9 +81,8 @@ class ChipDesigner(mesa.Agent):
                 * self.scarcity_mult
             )
             wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * years)
-            self.capacity = (
-                wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
-            )
+            chips = wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * self.yield_ * self.weight
+            self.capacity = chips * capacity_factor(m)  # fab shocks cut it for a while
         markup = {"frontier": p.markup_frontier, "prev": p.markup_prev,
                   "compliant": p.markup_compliant, "domestic": p.markup_domestic}  # fmt: skip
         self.price = {t: price_per_perf * self.perf[PRICED_ON.get(t, t)] * markup[t]
