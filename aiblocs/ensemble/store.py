@@ -361,13 +361,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_results(folder: str | Path, table: str | None = None) -> pd.DataFrame:
+def load_results(
+    folder: str | Path, table: str | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
     """A compare-style folder's rows (key ``run_id``), sorted by run and quarter, each run once.
 
     ``table`` names a side table (``countries``, ``events``) instead of the quarterly frames;
     its rows are sorted by run only, keeping each run's own order (countries within a quarter,
-    events in the order they happened).
+    events in the order they happened). ``columns`` (``run_id`` among them) reads only those.
     """
-    df = load_parts(folder, "run_id", table=table)
+    df = load_parts(folder, "run_id", columns, table=table)
     order = ["run_id", "quarter"] if "quarter" in df and table is None else ["run_id"]
     return df.sort_values(order, kind="stable").reset_index(drop=True)

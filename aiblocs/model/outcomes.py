@@ -304,8 +304,9 @@ def lock_states(share_us: np.ndarray, share_cn: np.ndarray, switch_rate: np.ndar
 
 def lock_state(frame: pd.DataFrame) -> np.ndarray:
     """Per quarter: 1 locked into US, 2 locked into CN, 0 contested (module docstring)."""
-    return lock_states(frame["gs_share_us_stack"], frame["gs_share_cn_stack"],
-                       frame["gs_switch_rate"])  # fmt: skip
+    return lock_states(
+        frame["gs_share_us_stack"], frame["gs_share_cn_stack"], frame["gs_switch_rate"]
+    )
 
 
 def lasting_lock(state: np.ndarray) -> tuple[int, int | None]:
@@ -354,8 +355,9 @@ def country_lockin(countries: pd.DataFrame, by: tuple[str, ...] = ("country",)) 
             continue
         final, start = lasting_lock(state[idx])
         year = math.nan if start is None else decimal_year(str(quarters[idx[start]]))
-        rows.append([*keys[idx[0]], final, float(final == 1), float(final == 2),
-                     float(final == 0), year])  # fmt: skip
+        rows.append(
+            [*keys[idx[0]], final, float(final == 1), float(final == 2), float(final == 0), year]
+        )
     cols = [*by, "state", "locked_us", "locked_cn", "contested", "lockin_year"]
     return pd.DataFrame(rows, columns=cols)
 
