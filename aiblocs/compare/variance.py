@@ -40,6 +40,8 @@ from aiblocs.model.outcomes import HEADLINE
 from aiblocs.viz.tables import markdown_table
 
 N_BOOT = 1000
+GAIN_COLUMNS = ("var_arm", "var_ref", "var_diff", "rho", "gain", "gain_lo", "gain_hi")
+"""Columns of :func:`crn_gain` beyond the arm, outcome and number of pairs."""
 
 
 def components(y: np.ndarray) -> dict[str, np.ndarray]:
@@ -175,6 +177,7 @@ def crn_gain(
                 "reference_title": titles[ref],
                 "outcome": name,
                 "n": len(xa),
+                **dict.fromkeys(GAIN_COLUMNS, math.nan),  # too few pairs: left NaN
             }
             if len(xa) >= 3:
                 va, vb = float(xa.var(ddof=1)), float(xb.var(ddof=1))
@@ -269,7 +272,7 @@ def _saved(g: float) -> str:
     if not np.isfinite(g) or g <= 0:
         return ""
     saved = 100 * (1 - 1 / g)
-    return f"{saved:.1f}%" if saved > 99 else f"{saved:.0f}%"
+    return f"{saved:.{2 if saved > 99.9 else 1 if saved > 99 else 0}f}%"
 
 
 def crn_display(table: pd.DataFrame) -> pd.DataFrame:
