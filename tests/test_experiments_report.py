@@ -47,10 +47,27 @@ def test_compare_cli_writes_report_and_resumes(tmp_path, capsys):
         "lockin.png",
         "forest.png",
         "manifest.json",
+        "country_lockin.csv",
+        "country_shares.csv",
+        "country_effects.csv",
+        "country_outcomes.csv",
+        "country_lockin.png",
+        "crn_gain.csv",
+        "event_diffs.csv",
     ):
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()
     assert "paired t" in report and "Wilson" in report and "Warning" in report
+    for heading in (
+        "## Lock-in country by country",
+        "## Events that differ",
+        "## Where the spread comes from",
+        "## What common random numbers gain",
+    ):
+        assert heading in report, heading  # fmt: skip
+    assert "all of the spread over seeds comes from the seeds" in report
+    assert len(pd.read_csv(out / "country_lockin.csv")) == 3 * 8  # arms x GS countries
+    assert set(pd.read_csv(out / "crn_gain.csv").arm_label) == {"managed_access", "open"}
     eff = pd.read_csv(out / "paired_effects.csv")
     assert set(eff.arm_label) == {"managed_access", "open"} and "boot_lo" in eff
     assert len(pd.read_csv(out / "lockin.csv")) == 3
@@ -75,6 +92,8 @@ def test_compare_cli_writes_report_and_resumes(tmp_path, capsys):
         (["--reference", "open"], "reference regime"),
         (["--set", "bass_q"], "name=value"),
         (["--scheduler", "tcp://x:1", "--dask-local", "2"], "not both"),
+        (["--draws", "2"], "--draws needs --calibrated"),
+        (["--calibrated", "--draws", "0"], "--draws must be a whole number in [1, 200]"),
     ],
 )
 def test_compare_cli_bad_input(tmp_path, capsys, args, msg):
@@ -147,3 +166,26 @@ def test_compare_with_another_horizon_reports(tmp_path, capsys, horizon):
         assert "gs_share_cn_stack_2035" not in set(reached) and "adoption_gs_2030" in set(reached)
     else:
         assert "adoption_gs_2027" not in set(reached) and "gs_share_cn_stack_2035" in set(reached)
+
+
+def test_compare_nested_design_reports_the_variance_split(tmp_path, capsys):
+    """--calibrated --draws K: K vectors x the same seeds; the report splits the variance."""
+    out = tmp_path / "nested"
+    argv = ["compare", "--regimes", "containment", "managed_access", "--seeds", "2",
+            "--calibrated", "--draws", "2", "--n-adopters", "300", "--workers", "1",
+            "--no-progress", "--no-figures", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    assert "2 parameter vectors x 2 seeds" in capsys.readouterr().out
+    report = (out / "report.md").read_text()
+    assert "nested design: 2 calibrated parameter vectors" in report
+    assert "two-way crossed random-effects ANOVA" in report
+    table = pd.read_csv(out / "variance.csv")
+    assert len(table) == 2 * 6 and set(table.draws) == {2} and set(table.seeds) == {2}
+    ok = table.dropna(subset=["param_share"])
+    assert len(ok) and ((ok.param_share >= 0) & (ok.param_share <= 1)).all()
+    parts = ok[["param", "seed", "interaction"]].sum(axis=1)
+    assert (abs(parts - ok.total) <= 1e-9 * ok.total.abs().clip(lower=1)).all()
+    outcomes = pd.read_csv(out / "outcomes.csv")
+    assert sorted(outcomes.seed_index.unique()) == [0, 1, 2, 3]
+    assert outcomes.groupby("seed_index").seed.first().tolist()[:2] == (
+        outcomes.groupby("seed_index").seed.first().tolist()[2:])  # fmt: skip

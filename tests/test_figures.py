@@ -201,6 +201,26 @@ def test_compare_figures_are_readable_and_name_arms_in_words(experiment, drawn, 
         assert "Managed access" in text and "managed_access" not in text
 
 
+def test_country_lockin_figure_is_readable(experiment, drawn, tmp_path):
+    """Lock-in years by GS country: eight panels, arms in words, contested shares in a margin."""
+    spec, _, _ = experiment
+    rng = np.random.default_rng(4)
+    names = ["Gulf", "India", "Indonesia", "Brazil", "Nigeria", "Egypt", "Vietnam", "Kenya"]
+    rows = []
+    for run in spec.runs():
+        for country in names:
+            state = int(rng.integers(0, 3))
+            year = np.nan if state == 0 else 2022 + 0.25 * int(rng.integers(0, 56))
+            rows.append({"run_id": run.run_id, "arm": run.arm, "country": country,
+                         "state": state, "lockin_year": year})  # fmt: skip
+    arms = stats.arm_titles(spec)
+    cmp_figures.country_lockin_strips(pd.DataFrame(rows), arms, tmp_path / "c.png")
+    (fig,) = drawn
+    check_readable(fig)
+    text = _all_text(fig)
+    assert "Managed access" in text and "Kenya" in text and "%" in text
+
+
 # --- dashboard -------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ EPILOG = """examples (about 1-2 minutes on 2 cores):
   aiblocs compare --spec examples/experiments/regimes.toml --workers 2 --out results/regimes
   aiblocs compare --spec results/compare/manifest.json --out results/again   # re-run as is"""
 SPEC_OPTIONS = ("regimes", "seeds", "root_seed", "n_adopters", "set", "grid", "reference",
-                "calibrated", "outcomes")  # fmt: skip
+                "calibrated", "draws", "independent_seeds", "outcomes")  # fmt: skip
 """Options that describe the experiment: a --spec file gives them all."""
 
 
@@ -94,6 +94,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         "one shipped with the model), so contrasts include parameter uncertainty",
     )
     c.add_argument(
+        "--draws",
+        type=int,
+        default=None,
+        metavar="K",
+        help="with --calibrated: run each of the first K parameter vectors on all --seeds seeds "
+        "(K x seeds runs per arm, the same seeds for every vector), so the report splits each "
+        "outcome's variance into parameter and seed parts; 1 to the sample's rows (default: "
+        "none, one vector per seed)",
+    )
+    c.add_argument(
+        "--independent-seeds",
+        action="store_true",
+        default=None,
+        help="give each arm its own seeds instead of common ones (no common random numbers; "
+        "to measure what they gain, not for comparisons)",
+    )
+    c.add_argument(
         "--outcomes",
         nargs="+",
         default=None,
@@ -157,6 +174,13 @@ def spec_from_args(args: argparse.Namespace):
         if args.calibrated:
             csv = None if args.calibrated == "shipped" else args.calibrated
             vectors = tuple(calibrated_vectors(csv))
+        if args.draws is not None and not args.calibrated:
+            raise ValueError("--draws needs --calibrated (the parameter vectors to draw)")
+        if args.draws is not None and not 1 <= args.draws <= len(vectors):
+            raise ValueError(
+                f"--draws must be a whole number in [1, {len(vectors)}] (the sample's rows), "
+                f"got {args.draws}"
+            )
         over = scenario_overrides_checked(args, axes)
         spec = ExperimentSpec(
             regimes=tuple(args.regimes or DEFAULT_REGIMES),
@@ -166,6 +190,8 @@ def spec_from_args(args: argparse.Namespace):
             designs=tuple(grid(**axes)) if axes else ({},),
             reference=args.reference,
             seed_overrides=vectors,
+            draws=args.draws or 0,
+            independent_seeds=bool(args.independent_seeds),
         )
         outcomes = list(args.outcomes or HEADLINE)
         bad = sorted(set(outcomes) - set(OUTCOMES))
@@ -173,11 +199,11 @@ def spec_from_args(args: argparse.Namespace):
             raise ValueError(f"--outcomes: unknown outcome(s) {bad}; choose from {list(OUTCOMES)}")
     if not 0 <= args.bootstrap <= MAX_BOOTSTRAP:
         raise ValueError(f"--bootstrap must be in [0, {MAX_BOOTSTRAP}], got {args.bootstrap}")
-    if args.bootstrap * spec.n_seeds > MAX_RESAMPLED:
+    if args.bootstrap * spec.n_units > MAX_RESAMPLED:
         raise ValueError(
-            f"--bootstrap {args.bootstrap} x {spec.n_seeds} seeds = "
-            f"{args.bootstrap * spec.n_seeds:,} resampled values exceed {MAX_RESAMPLED:,} "
-            f"(about 0.8 GiB); use --bootstrap {MAX_RESAMPLED // spec.n_seeds} or fewer"
+            f"--bootstrap {args.bootstrap} x {spec.n_units} seeds = "
+            f"{args.bootstrap * spec.n_units:,} resampled values exceed {MAX_RESAMPLED:,} "
+            f"(about 0.8 GiB); use --bootstrap {MAX_RESAMPLED // spec.n_units} or fewer"
         )
     return spec, outcomes
 
@@ -209,7 +235,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         stored = len(store.done & store.expected)
         print(
             f"{len(runs)} runs ({len(spec.regimes)} regimes x {len(spec.designs)} designs x "
-            f"{spec.n_seeds} seeds, {runs[0].scenario.n_adopters} adopters) on {executor.name} "
+            + (f"{spec.draws} parameter vectors x " if spec.draws else "")
+            + f"{spec.n_seeds} seeds, {runs[0].scenario.n_adopters} adopters) on {executor.name} "
             f"-> {out}" + (f" (resuming: {stored} stored)" if stored else ""),
             flush=True,
         )
@@ -230,9 +257,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(effects_display(rep, outcomes[:3]).to_string(index=False))
     for w in rep.warnings:
         print(f"warning: {w}")
+    if rep.paths is not None and len(rep.paths.crn):
+        from aiblocs.compare.variance import crn_display
+
+        print()
+        print(crn_display(rep.paths.crn[rep.paths.crn.outcome.isin(outcomes[:3])]).to_string(
+            index=False))  # fmt: skip
     print(
         f"wrote {store.folder}/report.md, summary.csv, paired_effects.csv, lockin.csv"
         + (", design_effects.csv" if len(rep.design_effects) else "")
         + ("" if args.no_figures else ", fan_charts.png, lockin.png, forest.png")
+        + ", and the path-dependence tables (country_*.csv, variance.csv, crn_gain.csv, event_*)"
     )
     return 0

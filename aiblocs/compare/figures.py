@@ -7,6 +7,7 @@ figure is written as PNG, SVG and PDF.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -126,4 +127,77 @@ def forest(
     style.title(fig, f"Paired effect vs {ref}",
                 f"mean difference over {n} common seeds and 95% CI (paired t; Newcombe for "
                 "lock-in probabilities)")  # fmt: skip
+    return style.save(fig, path)
+
+
+def country_lockin_strips(per_run: pd.DataFrame, arms: dict[int, str], path: Path) -> Path:
+    """Per GS country: the year each seed's lasting lock-in began, one row of points per arm.
+
+    Args:
+        per_run: one row per run and country (:func:`aiblocs.compare.countries.country_runs`:
+            ``arm``, ``country``, ``state``, ``lockin_year``).
+        arms: arm index -> label in words (row order, top first).
+        path: PNG path (SVG and PDF are written beside it).
+
+    Points are coloured by the stack the country locked into and jittered vertically (fixed
+    jitter, so the same data give the same figure); the share of seeds left contested at the
+    horizon is written in a margin right of each panel's dotted line.
+    """
+    countries = list(dict.fromkeys(per_run["country"]))
+    fig, axes = style.figure_grid(
+        len(countries), ncols=4, panel=(1.95, 0.42 * len(arms) + 1.0), sharex=True, sharey=True
+    )
+    y_of = {arm: len(arms) - 1 - i for i, arm in enumerate(arms)}
+    rng = np.random.default_rng(0)
+    locked = per_run["lockin_year"].dropna()
+    lo, hi = (locked.min() - 0.5, locked.max() + 0.5) if len(locked) else (2022.0, 2036.0)
+    margin = 0.3 * (hi - lo)  # where the contested shares are written
+    step = 5 if hi - lo >= 8 else 2 if hi - lo >= 4 else 1  # years between x ticks
+    stacks = {1: ("US", "US stack"), 2: ("CN", "Chinese stack")}
+    for k, (ax, country) in enumerate(zip(axes, countries, strict=True)):
+        c = per_run[per_run["country"] == country]
+        for arm in arms:
+            a = c[c["arm"] == arm]
+            for state, (key, _) in stacks.items():
+                x = a.loc[a["state"] == state, "lockin_year"].to_numpy(float)
+                jitter = rng.uniform(-0.28, 0.28, len(x))
+                ax.plot(
+                    x,
+                    y_of[arm] + jitter,
+                    "o",
+                    ms=2.6,
+                    alpha=0.6,
+                    mew=0,
+                    color=style.STACK_COLOURS[key],
+                )
+            if len(a):
+                share = float((a["state"] == 0).mean())
+                ax.text(
+                    hi + margin / 2,
+                    y_of[arm],
+                    f"{share:.0%}",
+                    fontsize=style.FONT["note"],
+                    ha="center",
+                    va="center",
+                    color="0.35",
+                )
+        ax.set_yticks(list(y_of.values()), [style.wrap(arms[a], 16) for a in y_of])
+        ax.tick_params(axis="y", labelleft=k % 4 == 0)
+        ax.set_ylim(-0.6, len(arms) - 0.4)
+        ax.axvline(hi, color="0.6", lw=0.6, ls=":")
+        ax.set_xlim(lo, hi + margin)
+        ax.set_xticks([y for y in range(math.ceil(lo), int(hi) + 1) if y % step == 0])
+        style.label(ax, country, xlabel="lock-in year" if k >= len(countries) - 4 else "")
+    handles = [
+        Line2D([], [], ls="", marker="o", ms=4, color=style.STACK_COLOURS[key])
+        for key, _ in stacks.values()
+    ]
+    style.legend_below(fig, handles, [f"locked into the {n}" for _, n in stacks.values()])
+    n = int(per_run.groupby("arm")["run_id"].nunique().max()) if len(per_run) else 0
+    style.title(
+        fig,
+        "Year each Global South country's lasting lock-in began",
+        f"one point per seed ({n} per arm); right of the dotted line: share contested at the "
+        "horizon",
+    )
     return style.save(fig, path)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from aiblocs.compare import figures, stats
+from aiblocs.compare import paths as pathdep
+from aiblocs.compare.cells import ci_cell, fmt
 from aiblocs.ensemble.spec import ExperimentSpec, design_label
 from aiblocs.ensemble.store import load_parts, read_manifest
 from aiblocs.model.outcomes import HEADLINE, LOCK_SHARE, LOCK_SWITCH, OUTCOMES
@@ -26,32 +27,7 @@ class Report:
     warnings: list[str]
     design_effects: pd.DataFrame  # each design vs design 0 of the same regime (if > 1 design)
     interaction: pd.DataFrame = field(default_factory=pd.DataFrame)  # 2 regimes x 2 designs
-
-
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def fmt(x: float, digits: int = 3, kind: str = "") -> str:
-    """Number for a table cell: years as years (``2031.2``), else ``digits`` significant digits.
-
-    Values of 1,000 and more are written out in full (``12,345``), never as ``1.23e+04``;
-    ``''`` for NaN.
-    """
-    if _missing(x):
-        return ""
-    if kind == "year":
-        return f"{x:.1f}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
-
-
-def ci_cell(m: float, lo: float, hi: float, kind: str = "") -> str:
-    """``mean [lo, hi]`` (the mean alone when there is no interval)."""
-    if _missing(lo) or _missing(hi):
-        return fmt(m, kind=kind)
-    return f"{fmt(m, kind=kind)} [{fmt(lo, kind=kind)}, {fmt(hi, kind=kind)}]"
+    paths: pathdep.Paths | None = None  # path dependence: countries, events, variance, CRN gain
 
 
 def _diff_kind(name: str) -> str:
@@ -145,6 +121,7 @@ def compute(
         else pd.DataFrame(),
         stats.interaction(outcomes, spec),
     )
+    rep.paths = pathdep.compute(folder, spec, outcomes)
     return spec, rows, rep
 
 
@@ -155,6 +132,10 @@ def make_report(
     spec: ExperimentSpec | None = None,
 ) -> Report:
     """Write report.md, summary/paired_effects/lockin/outcomes CSVs and figures.
+
+    Also the path-dependence tables (:mod:`aiblocs.compare.paths`): country_outcomes,
+    country_lockin, country_shares, country_effects, variance, crn_gain, event_diffs and
+    event_summary CSVs, and country_lockin.png.
 
     ``spec`` is the experiment the folder holds (None: rebuilt from its manifest).
     """
@@ -175,6 +156,8 @@ def make_report(
         figures.lockin_bars(rep.lockin, folder / "lockin.png")
         if len(rep.effects):
             figures.forest(rep.effects, HEADLINE, folder / "forest.png", list(arms.values()))
+    if rep.paths is not None:
+        pathdep.write(rep.paths, folder, spec, figures_too)
     (folder / "report.md").write_text(render(spec, rep, read_manifest(folder), figures_too))
     return rep
 
@@ -197,6 +180,29 @@ def _effects_section(rep: Report) -> list[str]:
     ]
 
 
+def _seeds_line(spec: ExperimentSpec) -> str:
+    """The report header's line on seeds (common or independent; nested parameter draws)."""
+    root = f"SeedSequence({spec.root_seed})"
+    if spec.independent_seeds:
+        text = (
+            f"- seeds: {spec.n_seeds} per arm, each arm its own from {root} (independent "
+            "seeds, no common random numbers): effects are differences of unrelated runs"
+        )
+    else:
+        text = (
+            f"- seeds: {spec.n_seeds} from {root}; the same seeds for every arm (common "
+            "random numbers), so effects are paired differences"
+        )
+    if spec.draws:
+        text += (
+            f"; nested design: {spec.draws} calibrated parameter vectors x these "
+            f"{spec.n_seeds} seeds = {spec.n_units} runs per arm"
+        )
+    elif spec.seed_overrides:
+        text += "; seed i runs calibrated parameter vector i"
+    return text
+
+
 def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool) -> str:
     """The text of report.md."""
     designs = "; ".join(f"{i}: {design_label(d)}" for i, d in enumerate(spec.designs))
@@ -209,8 +215,7 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
         + f"; reference: {titles[spec.reference]}",
         f"- designs: {designs}",
         f"- fixed overrides: {spec.overrides or 'none'}",
-        f"- seeds: {spec.n_seeds} from SeedSequence({spec.root_seed}); the same seeds for every "
-        "arm (common random numbers), so effects are paired differences",
+        _seeds_line(spec),
         f"- adopters per run: {spec.runs()[0].scenario.n_adopters}; runs: {len(rep.outcomes)}",
         f"- aiblocs {manifest.get('aiblocs_version')}, commit "
         f"{(manifest.get('git') or {}).get('commit')}, model fingerprint "
@@ -242,6 +247,8 @@ def render(spec: ExperimentSpec, rep: Report, manifest: dict, with_figures: bool
         markdown_table(lockin_display(rep)),
         "",
     ]
+    if rep.paths is not None:
+        lines += pathdep.lines(rep.paths, spec, with_figures)
     if len(rep.design_effects):
         lines += [
             "## Design effects within each regime",

@@ -231,7 +231,7 @@ def summary(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _difference(a: np.ndarray, b: np.ndarray, kind: str) -> tuple[float, float, float, str]:
+def difference(a: np.ndarray, b: np.ndarray, kind: str) -> tuple[float, float, float, str]:
     """Mean of ``a - b`` (paired) with a 95% CI by the outcome's kind, and the method's name."""
     if kind == "probability" and len(a) and np.isin(np.r_[a, b], (0.0, 1.0)).all():
         return (*newcombe_paired(a, b), "Newcombe paired")
@@ -267,7 +267,7 @@ def paired_effects(
             xa = a.loc[common, name].to_numpy(dtype=float)
             xb = b.loc[common, name].to_numpy(dtype=float)
             ok = ~(np.isnan(xa) | np.isnan(xb))
-            m, lo, hi, method = _difference(xa[ok], xb[ok], outcome.kind)
+            m, lo, hi, method = difference(xa[ok], xb[ok], outcome.kind)
             d = xa[ok] - xb[ok]
             signed = len(d) > 0 and m != 0 and not math.isnan(m)
             row = {

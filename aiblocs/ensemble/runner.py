@@ -11,7 +11,7 @@ from typing import Any
 from aiblocs.ensemble.executors import LocalExecutor, make_executor
 from aiblocs.ensemble.spec import ExperimentSpec, value_columns
 from aiblocs.ensemble.store import Store
-from aiblocs.ensemble.tasks import REDUCERS
+from aiblocs.ensemble.tasks import REDUCERS, SIDE_TABLES
 from aiblocs.model.params import default_params
 
 
@@ -91,7 +91,7 @@ def run_experiment(
     executor: Any = None,
     *,
     kind: str = "compare",
-    reduce: str = "frame",
+    reduce: str = "tables",
     progress: bool = True,
     part_runs: int = 25,
     flush_seconds: float = 10.0,
@@ -104,7 +104,9 @@ def run_experiment(
         out: results folder; created, or resumed if it holds the same experiment.
         executor: a :class:`LocalExecutor` / :class:`DaskExecutor` (default: local pool).
         kind: the folder's kind (``compare``, ``sensitivity``, ``discover``).
-        reduce: ``frame`` stores each run's quarterly frame, ``outcomes`` one row of outcomes.
+        reduce: ``tables`` stores each run's quarterly frame, per-country frame and event log
+            (:func:`aiblocs.ensemble.store.load_results` reads each), ``frame`` the quarterly
+            frame alone, ``outcomes`` one row of outcomes.
         progress: show a progress bar (runs done / total, ETA).
         part_runs: write a part after this many runs ...
         flush_seconds: ... or after this many seconds, whichever comes first.
@@ -118,7 +120,13 @@ def run_experiment(
         extra = {
             "spec": spec.to_dict(),
             "seeds": spec.seeds(),
+            **(
+                {"arm_seeds": {str(a): spec.seeds(a) for a, _, _ in spec.arms()}}
+                if spec.independent_seeds
+                else {}
+            ),
             "reduce": reduce,
+            "tables": list(SIDE_TABLES[reduce]),
             "param_defaults": default_params().__dict__,
         }
         store = Store(
@@ -128,6 +136,7 @@ def run_experiment(
             [r.run_id for r in runs],
             key="run_id",
             extra=extra,
+            tables=SIDE_TABLES[reduce],
         )
         with store:
             if announce is not None:

@@ -2,7 +2,10 @@
 
 Every (regime, design) *arm* runs on the same seeds, spawned once from one root
 ``numpy.random.SeedSequence`` (:func:`spawn_seeds`, the one seed scheme of the package), so regime
-effects are paired differences seed by seed. Building a spec validates every input once and
+effects are paired differences seed by seed. ``independent_seeds`` instead gives each arm its own
+seeds (:func:`arm_seeds`), to measure what the common seeds gain; ``draws`` nests seeds in
+parameter vectors (K vectors x S seeds, the same S seeds for every vector), so the variance of an
+outcome splits into parameter and seed parts. Building a spec validates every input once and
 builds every run's :class:`Scenario`; nothing runs before that has succeeded.
 """
 
@@ -28,6 +31,16 @@ MAX_RUNS = 1_000_000
 def spawn_seeds(root_seed: int, n: int) -> list[int]:
     """``n`` run seeds from ``SeedSequence(root_seed)``: the k-th seed never depends on ``n``."""
     children = np.random.SeedSequence(root_seed).spawn(n)
+    return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
+
+
+def arm_seeds(root_seed: int, arm: int, n: int) -> list[int]:
+    """``n`` seeds of arm ``arm`` alone (``independent_seeds``), from ``SeedSequence(root_seed)``.
+
+    They are the children of spawn key ``MAX_SEEDS + arm``, which the common seeds (keys
+    ``0 .. MAX_SEEDS - 1``) never use, so no two arms share a seed.
+    """
+    children = np.random.SeedSequence(root_seed, spawn_key=(MAX_SEEDS + arm,)).spawn(n)
     return [int(c.generate_state(1, dtype=np.uint32)[0]) for c in children]
 
 
@@ -69,10 +82,12 @@ class Run:
         run_id: unique within the experiment and bound to its content (arm, design, seed index
             and a hash of the scenario and seed).
         arm: index of the (regime, design) arm; regime: the regime's label; design: index.
-        seed_index, seed: position in the common seed list, and the seed itself.
+        seed_index, seed: position in the common seed list (with ``draws``: ``draw * n_seeds +
+            seed position``), and the seed itself.
         scenario: the validated input of the run.
         values: every parameter or regime field this run sets (fixed overrides, calibrated
             draw, design values): the provenance columns of its rows.
+        draw: index of the calibrated parameter vector the run uses (None without one).
     """
 
     run_id: str
@@ -83,6 +98,7 @@ class Run:
     seed: int
     scenario: Scenario
     values: dict[str, Any]
+    draw: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,11 @@ class ExperimentSpec:
         seed_overrides: optional parameter vectors, one per seed index (cycled): seed i of every
             arm uses vector ``i % len``, so regime contrasts stay paired and also span parameter
             uncertainty (``aiblocs compare --calibrated``).
+        draws: 0 (default) for the above; K > 0 for a nested design: the first K vectors of
+            ``seed_overrides``, each run on all ``n_seeds`` seeds (the same seeds for every
+            vector), ``K * n_seeds`` runs per arm (``aiblocs compare --calibrated --draws K``).
+        independent_seeds: give each arm its own seeds instead of the common ones (no common
+            random numbers; to measure what they gain).
 
     Raises:
         ValueError: naming the field, on any invalid input (at construction).
@@ -113,6 +134,8 @@ class ExperimentSpec:
     designs: tuple[dict[str, Any], ...] = ({},)
     reference: str | None = None
     seed_overrides: tuple[dict[str, Any], ...] = ()
+    draws: int = 0
+    independent_seeds: bool = False
 
     def __post_init__(self) -> None:
         def setattr_(k: str, v: Any) -> None:
@@ -132,6 +155,14 @@ class ExperimentSpec:
         )
         setattr_("n_seeds", _count("seeds", self.n_seeds, 1, MAX_SEEDS))
         setattr_("root_seed", _count("root_seed", self.root_seed, 0, 2**63 - 1))
+        if self.draws and not self.seed_overrides:
+            raise ValueError("draws need calibrated parameter vectors (--calibrated)")
+        setattr_("draws", _count("draws", self.draws, 0, max(1, len(self.seed_overrides))))
+        if not isinstance(self.independent_seeds, bool | np.bool_):
+            raise ValueError(
+                f"independent_seeds must be true or false, got {self.independent_seeds!r}"
+            )
+        setattr_("independent_seeds", bool(self.independent_seeds))
         if not self.regimes:
             raise ValueError("give at least one regime (--regimes)")
         resolved = tuple(get_regime(r) for r in self.regimes)
@@ -161,7 +192,7 @@ class ExperimentSpec:
                 f"{clash} set both as a fixed override (--set) and as a design "
                 "axis (--grid); give each parameter once"
             )
-        n_runs = len(resolved) * len(self.designs) * self.n_seeds
+        n_runs = len(resolved) * len(self.designs) * self.n_seeds * max(1, self.draws)
         if n_runs > MAX_RUNS:
             raise ValueError(
                 f"{n_runs:,} runs exceed the limit of {MAX_RUNS:,}; use fewer "
@@ -185,9 +216,19 @@ class ExperimentSpec:
         pairs = itertools.product(range(len(self.designs)), self.labels)
         return [(i, label, d) for i, (d, label) in enumerate(pairs)]
 
-    def seeds(self) -> list[int]:
-        """The common run seeds (same for every arm)."""
+    def seeds(self, arm: int | None = None) -> list[int]:
+        """The run seeds of ``arm``: the common seeds, or its own with ``independent_seeds``.
+
+        With ``arm=None``, the common seeds.
+        """
+        if self.independent_seeds and arm is not None:
+            return arm_seeds(self.root_seed, arm, self.n_seeds)
         return spawn_seeds(self.root_seed, self.n_seeds)
+
+    @property
+    def n_units(self) -> int:
+        """Runs per arm: ``n_seeds``, times ``draws`` in a nested design."""
+        return self.n_seeds * max(1, self.draws)
 
     def runs(self) -> list[Run]:
         """All runs, in a fixed order: design, regime, seed."""
@@ -195,27 +236,34 @@ class ExperimentSpec:
 
     def _build(self) -> tuple[Run, ...]:
         out = []
-        seeds = self.seeds()
         base = {reg.name: Scenario.build(reg, **self.overrides) for reg in self._resolved}
+        vectors = self.seed_overrides
         for arm, label, di in self.arms():
+            seeds = self.seeds(arm)
             design = self.designs[di]
             arm_scn = base[label].replace(**design)
-            for si, seed in enumerate(seeds):
-                vector = (
-                    self.seed_overrides[si % len(self.seed_overrides)]
-                    if (self.seed_overrides)
-                    else {}
+            for si in range(self.n_units):
+                seed = seeds[si % self.n_seeds]
+                draw = (
+                    (si // self.n_seeds if self.draws else si % len(vectors)) if vectors else None
                 )
+                vector = vectors[draw] if vectors else {}
                 scn = arm_scn.replace(**{k: v for k, v in vector.items() if k not in design})
                 values = {**self.overrides, **vector, **design}
                 digest = hashlib.sha256(f"{scn.fingerprint()}|{seed}".encode()).hexdigest()[:8]
                 run_id = f"a{arm:02d}-d{di:03d}-s{si:05d}-{digest}"
-                out.append(Run(run_id, arm, label, di, si, seed, scn, values))
+                out.append(Run(run_id, arm, label, di, si, seed, scn, values, draw))
         return tuple(out)
 
     # --- records -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready description; regimes as their full content, so it re-runs as is."""
+        """JSON-ready description; regimes as their full content, so it re-runs as is.
+
+        ``draws`` and ``independent_seeds`` appear only when set (older specs stay the same).
+        """
+        extra = {"draws": self.draws} if self.draws else {}
+        if self.independent_seeds:
+            extra["independent_seeds"] = True
         return {
             "regimes": [r.to_dict() for r in self._resolved],
             "n_seeds": self.n_seeds,
@@ -224,6 +272,7 @@ class ExperimentSpec:
             "designs": list(self.designs),
             "reference": self.reference,
             "seed_overrides": list(self.seed_overrides),
+            **extra,
         }
 
     @classmethod
@@ -239,6 +288,8 @@ class ExperimentSpec:
             "designs",
             "reference",
             "seed_overrides",
+            "draws",
+            "independent_seeds",
         }
         unknown = sorted(set(data) - allowed)
         if unknown:
@@ -255,6 +306,8 @@ class ExperimentSpec:
             designs=tuple(data.get("designs", [{}])),
             reference=data.get("reference"),
             seed_overrides=tuple(data.get("seed_overrides", [])),
+            draws=data.get("draws", 0),
+            independent_seeds=data.get("independent_seeds", False),
         )
 
     def identity(self) -> dict[str, Any]:

@@ -10,6 +10,8 @@ A TOML spec names what ``compare``'s options would::
     n_adopters = 20000
     reference = "containment"                       # default: the first regime
     calibrated = "shipped"                          # or a sample CSV path; default: none
+    draws = 20                                      # with calibrated: 20 vectors x seeds each
+    independent_seeds = false                       # true: each arm its own seeds (no CRN)
     outcomes = ["gs_share_cn_stack_2035"]           # outcomes the summary shows first
     [overrides]                                     # fixed for every run
     enforcement = 0.8
@@ -42,6 +44,8 @@ FIELDS = {
     "n_adopters": "whole number",
     "reference": "regime name",
     "calibrated": "'shipped', a CSV path, or false",
+    "draws": "whole number (with calibrated)",
+    "independent_seeds": "true or false",
     "outcomes": "outcome names",
     "overrides": "table of name = value",
     "grid": "table of name = [values]",
@@ -137,6 +141,8 @@ def _from_toml(data: dict[str, Any], base: Path) -> SpecFile:
         designs=designs,
         reference=data.get("reference"),
         seed_overrides=vectors,
+        draws=data.get("draws", 0),
+        independent_seeds=data.get("independent_seeds", False),
     )
     return SpecFile(spec, tuple(outcomes), description)
 

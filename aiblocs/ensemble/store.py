@@ -6,6 +6,9 @@ Layout::
                                   provenance (versions, commit, dirty flag, code fingerprint),
                                   task count, sessions
     parts/part-<ns>-<pid>.parquet rows of finished tasks (a ``key`` column names the task)
+    parts/<table>/part-<ns>-<pid>.parquet
+                                  the same tasks' rows of each side table the store keeps
+                                  (compare: ``countries``, ``events``), if any
     .lock                         held while a process writes the folder
 
 compare, sensitivity, discover and calibrate all keep their results here. Every file is written
@@ -14,6 +17,10 @@ on the next open. Each part records in its Parquet metadata its task keys, row c
 digest of its content and the experiment's fingerprint; every data page carries a CRC. A damaged
 part is deleted and its tasks are redone; a part written by another experiment, a folder of
 another kind or of other inputs, and a folder another process is writing are refused.
+
+Side tables are written before the main part, whose metadata records each side part's digest:
+the main part is the commit record of the group, so a group is read (and its tasks count as
+done) only when every file of it is intact; side parts left without a main part are deleted.
 """
 
 from __future__ import annotations
@@ -65,6 +72,9 @@ class Store:
         expected: keys of every task of the experiment (None: open-ended, e.g. calibration).
         key: name of the column holding a row's task key.
         extra: more manifest entries (e.g. the seed list), written once.
+        tables: names of side tables: each finished task is then a mapping ``{"frame": main
+            rows, <table>: rows, ...}`` and every table is stored as its own part beside the
+            main one (a table may have no rows for a task, e.g. a run without events).
     """
 
     def __init__(
@@ -75,8 +85,10 @@ class Store:
         expected: list[str] | None = None,
         key: str = "task",
         extra: dict[str, Any] | None = None,
+        tables: tuple[str, ...] = (),
     ) -> None:
         self.folder = Path(folder)
+        self.tables = tuple(tables)
         identity = {**identity, "model_code": provenance.code_fingerprint()}
         self.kind, self.identity, self.key = kind, identity, key
         self.fingerprint = fingerprint({"kind": kind, **identity})
@@ -100,7 +112,7 @@ class Store:
         try:
             self._read_manifest()
             self.parts.mkdir(exist_ok=True)
-            for tmp in [*self.folder.glob("*.tmp"), *self.parts.glob("*.tmp")]:
+            for tmp in [*self.folder.glob("*.tmp"), *self.parts.rglob("*.tmp")]:
                 tmp.unlink()
             self.done = set()
             for path in self.part_files():
@@ -109,9 +121,14 @@ class Store:
                     warnings.warn(
                         f"deleting damaged part {path.name}; its tasks will be redone", stacklevel=2
                     )
+                    for side in side_parts(path):
+                        side.unlink(missing_ok=True)
                     path.unlink()
                 else:
                     self.done |= keys
+            for side in self.parts.glob("*/part-*.parquet"):  # a group cut before its main part
+                if not (self.parts / side.name).exists():
+                    side.unlink()
         except BaseException:
             self.close()
             raise
@@ -190,22 +207,13 @@ class Store:
 
     @staticmethod
     def check_part(path: Path, experiment: str | None = None) -> set[str] | None:
-        """Task keys held by a part, or None if it is unreadable or damaged.
+        """Task keys held by a part, or None if it or one of its side parts is damaged.
 
         Raises:
             ValueError: if the part is intact but was written by another experiment.
         """
-        import pyarrow.parquet as pq
-
-        try:
-            info = json.loads(pq.read_metadata(path).metadata[DIGEST_KEY])
-            table = pq.read_table(path, page_checksum_verification=True)  # CRC-checked pages
-            keys = table.column(info["key"]).to_pylist()
-            ok = len(keys) == info["rows"] and set(keys) == set(info["keys"])
-            ok = ok and info["sha256"] == _digest(table)  # catches what page CRCs cannot
-        except Exception:  # any damage means: redo these tasks
-            return None
-        if not ok:
+        info = _check_file(path)
+        if info is None:
             return None
         if experiment is not None and info.get("experiment") != experiment:
             raise ValueError(
@@ -213,34 +221,61 @@ class Store:
                 f"{info.get('experiment')}, this folder's is {experiment}); move "
                 "it out of the folder"
             )
+        for name, digest in info.get("tables", {}).items():
+            side = _check_file(path.parent / name / path.name)
+            if (
+                side is None
+                or side["sha256"] != digest
+                or not set(side["keys"]) <= set(info["keys"])
+            ):
+                return None
         return set(info["keys"])
 
     # --- writing -----------------------------------------------------------------------------
-    def write_part(self, frames: list[pd.DataFrame]) -> Path:
-        """Write finished tasks' rows (each frame has the key column) as one part, atomically."""
+    def write_part(self, frames: list[pd.DataFrame] | list[dict[str, pd.DataFrame]]) -> Path:
+        """Write finished tasks' rows as one part (and its side parts), atomically.
+
+        Each item is a frame with the key column, or (a store with ``tables``) a mapping
+        ``{"frame": ..., <table>: ...}`` of such frames. Side parts are written first; the main
+        part, which records their digests, last.
+        """
+        if self.tables:
+            main = [f["frame"] for f in frames]
+            sides = {t: pd.concat([f[t] for f in frames], ignore_index=True) for t in self.tables}
+        else:
+            main, sides = list(frames), {}
+        path = self.parts / f"part-{time.time_ns():020d}-{os.getpid()}.parquet"
+        digests = {}
+        for name, df in sides.items():
+            (self.parts / name).mkdir(exist_ok=True)
+            digests[name] = self._write_file(df, path.parent / name / path.name, {})
+        df = pd.concat(main, ignore_index=True)
+        self._write_file(df, path, {"tables": digests} if digests else {})
+        self.done.update(df[self.key])
+        return path
+
+    def _write_file(self, df: pd.DataFrame, path: Path, more: dict[str, Any]) -> str:
+        """Write ``df`` to ``path`` atomically with its digest info; return the digest."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        df = pd.concat(frames, ignore_index=True)
-        keys = list(dict.fromkeys(df[self.key]))
         table = pa.Table.from_pandas(df, preserve_index=False)
         info = {
             "key": self.key,
-            "keys": keys,
+            "keys": list(dict.fromkeys(df[self.key])),
             "rows": len(df),
             "sha256": _digest(table),
             "experiment": self.fingerprint,
+            **more,
         }
         meta = {**(table.schema.metadata or {}), DIGEST_KEY: json.dumps(info).encode()}
         table = table.replace_schema_metadata(meta)
-        path = self.parts / f"part-{time.time_ns():020d}-{os.getpid()}.parquet"
         tmp = path.with_name(path.name + ".tmp")
         pq.write_table(table, tmp, write_page_checksum=True)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        self.done.update(keys)
-        return path
+        return info["sha256"]
 
     @property
     def complete(self) -> bool:
@@ -264,20 +299,51 @@ class Store:
         return load_parts(self.folder, self.key, columns, self.fingerprint)
 
 
+def _check_file(path: Path) -> dict[str, Any] | None:
+    """The digest info of one intact Parquet file of the store, or None if it is damaged."""
+    import pyarrow.parquet as pq
+
+    try:
+        info = json.loads(pq.read_metadata(path).metadata[DIGEST_KEY])
+        table = pq.read_table(path, page_checksum_verification=True)  # CRC-checked pages
+        keys = table.column(info["key"]).to_pylist()
+        ok = len(keys) == info["rows"] and set(keys) == set(info["keys"])
+        ok = ok and info["sha256"] == _digest(table)  # catches what page CRCs cannot
+    except Exception:  # any damage means: redo these tasks
+        return None
+    return info if ok else None
+
+
+def side_parts(path: Path) -> list[Path]:
+    """The side parts of a main part (``parts/<table>/<same name>``) that exist."""
+    return sorted(p for p in path.parent.glob(f"*/{path.name}") if p.is_file())
+
+
 def load_parts(
-    folder: str | Path, key: str, columns: list[str] | None = None, experiment: str | None = None
+    folder: str | Path,
+    key: str,
+    columns: list[str] | None = None,
+    experiment: str | None = None,
+    table: str | None = None,
 ) -> pd.DataFrame:
-    """Rows of every intact part of ``folder`` (each task once)."""
+    """Rows of every intact part of ``folder`` (each task once); ``table``: of that side table.
+
+    Raises:
+        FileNotFoundError: if no intact part holds rows (of ``table``, if given).
+    """
     frames, seen = [], set()
     for path in sorted((Path(folder) / "parts").glob("part-*.parquet")):
-        if Store.check_part(path, experiment) is None:
+        keys = Store.check_part(path, experiment)
+        if keys is None:
             continue
-        df = pd.read_parquet(path, columns=columns, page_checksum_verification=True)
-        df = df[~df[key].isin(seen)]
-        seen.update(df[key].unique())
-        frames.append(df)
+        source = path if table is None else path.parent / table / path.name
+        if source.exists():
+            df = pd.read_parquet(source, columns=columns, page_checksum_verification=True)
+            frames.append(df[df[key].isin(keys - seen)])
+        seen |= keys
     if not frames:
-        raise FileNotFoundError(f"no results in {folder}")
+        what = "results" if table is None else f"{table} table"
+        raise FileNotFoundError(f"no {what} in {folder}")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -295,8 +361,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return data
 
 
-def load_results(folder: str | Path) -> pd.DataFrame:
-    """A compare-style folder's rows (key ``run_id``), sorted by run and quarter, each run once."""
-    df = load_parts(folder, "run_id")
-    order = ["run_id", "quarter"] if "quarter" in df else ["run_id"]
+def load_results(
+    folder: str | Path, table: str | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """A compare-style folder's rows (key ``run_id``), sorted by run and quarter, each run once.
+
+    ``table`` names a side table (``countries``, ``events``) instead of the quarterly frames;
+    its rows are sorted by run only, keeping each run's own order (countries within a quarter,
+    events in the order they happened). ``columns`` (``run_id`` among them) reads only those.
+    """
+    df = load_parts(folder, "run_id", columns, table=table)
+    order = ["run_id", "quarter"] if "quarter" in df and table is None else ["run_id"]
     return df.sort_values(order, kind="stable").reset_index(drop=True)

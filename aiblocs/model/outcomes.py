@@ -14,7 +14,8 @@ calibration select names from here; the sets they show by default are :data:`HEA
 GS lock-in (a definition used everywhere): at a quarter, the GS is *locked into* a stack when
 that stack's share of adopted GS units exceeds ``LOCK_SHARE`` and ``gs_switch_rate`` is below
 ``LOCK_SWITCH``; otherwise it is *contested*. The lock-in *year* is the first quarter from which
-the GS stays locked into the same stack up to the horizon.
+the GS stays locked into the same stack up to the horizon. Each GS country is locked in by the
+same rule applied to its own shares and switch rate (:func:`country_lockin`).
 """
 
 from __future__ import annotations
@@ -308,23 +309,82 @@ SUMMARY_SERIES = (
 """Series ``aiblocs run`` prints at a few quarters."""
 
 
-def lock_state(frame: pd.DataFrame) -> np.ndarray:
-    """Per quarter: 1 locked into US, 2 locked into CN, 0 contested (module docstring)."""
-    calm = frame["gs_switch_rate"].to_numpy() < LOCK_SWITCH
-    us = (frame["gs_share_us_stack"].to_numpy() > LOCK_SHARE) & calm
-    cn = (frame["gs_share_cn_stack"].to_numpy() > LOCK_SHARE) & calm
+def lock_states(share_us: np.ndarray, share_cn: np.ndarray, switch_rate: np.ndarray) -> np.ndarray:
+    """The one lock rule, elementwise: 1 locked into US, 2 locked into CN, 0 contested.
+
+    Locked into a stack where its share of adopted units exceeds ``LOCK_SHARE`` and the share of
+    adopted units switching stack per quarter is below ``LOCK_SWITCH``.
+    """
+    calm = np.asarray(switch_rate, dtype=float) < LOCK_SWITCH
+    us = (np.asarray(share_us, dtype=float) > LOCK_SHARE) & calm
+    cn = (np.asarray(share_cn, dtype=float) > LOCK_SHARE) & calm
     return np.where(us, 1, np.where(cn, 2, 0))
 
 
-def _lock_value(frame: pd.DataFrame, what: str) -> float:
-    state = lock_state(frame)
+def lock_state(frame: pd.DataFrame) -> np.ndarray:
+    """Per quarter: 1 locked into US, 2 locked into CN, 0 contested (module docstring)."""
+    return lock_states(
+        frame["gs_share_us_stack"], frame["gs_share_cn_stack"], frame["gs_switch_rate"]
+    )
+
+
+def lasting_lock(state: np.ndarray) -> tuple[int, int | None]:
+    """State at the horizon (last entry) and the index from which it lasts to the horizon.
+
+    The index is None when the horizon state is 0 (contested): there is no lasting lock-in.
+    """
     final = int(state[-1]) if len(state) else 0
+    if not final:
+        return final, None
+    differs = np.flatnonzero(state != final)
+    return final, int(differs[-1]) + 1 if len(differs) else 0
+
+
+def country_lock_state(countries: pd.DataFrame) -> np.ndarray:
+    """Per row of a per-country frame: 1 locked into US, 2 into CN, 0 contested.
+
+    The rule of :func:`lock_states` applied to the country's ``share_us``, ``share_cn`` and
+    ``switch_rate`` (the GS's rule, country by country).
+    """
+    return lock_states(countries["share_us"], countries["share_cn"], countries["switch_rate"])
+
+
+def country_lockin(countries: pd.DataFrame, by: tuple[str, ...] = ("country",)) -> pd.DataFrame:
+    """Per country (per ``by`` group, rows in quarter order): lock-in state at the horizon.
+
+    Args:
+        countries: per-country rows (:func:`aiblocs.model.run.run_tables`, or many runs' rows
+            with ``by=("run_id", "country")``), each group's rows in time order.
+        by: the columns naming a group.
+
+    Returns:
+        One row per group: ``by`` columns, ``state`` (1 US, 2 CN, 0 contested at the group's
+        last quarter), ``locked_us``, ``locked_cn``, ``contested`` (0/1) and ``lockin_year``
+        (decimal year the lasting lock-in began, as ``lockin_year`` of the GS; NaN if
+        contested).
+    """
+    codes, _ = pd.factorize(pd.MultiIndex.from_frame(countries[list(by)]), sort=False)
+    order = np.argsort(codes, kind="stable")  # each group's rows together, in their own order
+    state = country_lock_state(countries)[order]
+    quarters = countries["quarter"].to_numpy()[order]
+    keys = countries[list(by)].to_numpy()[order]
+    rows = []
+    for idx in np.split(np.arange(len(order)), np.flatnonzero(np.diff(codes[order])) + 1):
+        if not len(idx):
+            continue
+        final, start = lasting_lock(state[idx])
+        year = math.nan if start is None else decimal_year(str(quarters[idx[start]]))
+        rows.append(
+            [*keys[idx[0]], final, float(final == 1), float(final == 2), float(final == 0), year]
+        )
+    cols = [*by, "state", "locked_us", "locked_cn", "contested", "lockin_year"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _lock_value(frame: pd.DataFrame, what: str) -> float:
+    final, start = lasting_lock(lock_state(frame))
     if what == "year":
-        if not final:
-            return math.nan
-        differs = np.flatnonzero(state != final)
-        start = int(differs[-1]) + 1 if len(differs) else 0
-        return decimal_year(str(frame["quarter"].iloc[start]))
+        return math.nan if start is None else decimal_year(str(frame["quarter"].iloc[start]))
     wanted = {"us": final == 1, "cn": final == 2, "any": final > 0, "none": final == 0}
     return float(wanted[what])
 
