@@ -72,6 +72,31 @@ def case_startup(n: int) -> dict:
     return {"import_s": t1 - t0, "build_s": t2 - t1}
 
 
+def case_redraw(n: int) -> dict:
+    """What a dashboard Step click costs on the server: one quarter plus both PNGs (best of 3)."""
+    import io
+
+    from aiblocs.viz.figures import SeriesChart, grid_figure
+    from aiblocs.viz.levers import build_model
+    from aiblocs.viz.series import frame, grid_image
+
+    m = build_model("historical", seed=0, n_adopters=n)
+    chart = SeriesChart(m.p.start, m.n_steps)
+    for _ in range(12):
+        m.step()
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        m.step()
+        for fig in (chart.update(frame(m)), grid_figure(*grid_image(m))):
+            fig.savefig(io.BytesIO(), format="png", dpi=72)
+        times.append(time.perf_counter() - t0)
+    return {"redraw_s": min(times)}
+
+
+CASES = {"model": case_model, "startup": case_startup, "redraw": case_redraw}
+
+
 def in_subprocess(case: str, **kw) -> dict:
     """Run ``case`` in a fresh interpreter; its JSON result plus the subprocess wall time."""
     args = [sys.executable, str(Path(__file__).resolve()), "--case", case, "--kw", json.dumps(kw)]
@@ -202,6 +227,7 @@ SIZES = {  # full run / --quick
         "ens_n": 10_000,
         "scale_seeds": 50,
         "start_n": 10_000,
+        "redraw_n": 2_000,
     },
     "quick": {
         "ref_n": 2_000,
@@ -214,6 +240,7 @@ SIZES = {  # full run / --quick
         "ens_n": 2_000,
         "scale_seeds": 4,
         "start_n": 10_000,
+        "redraw_n": 2_000,
     },
 }
 
@@ -299,6 +326,13 @@ def run_benchmarks(size: dict, dask: bool = True, log=print) -> list[dict]:
         f"{st['build_s']:.3f} s",
         st["build_s"] < 1,
     )
+    rd = in_subprocess("redraw", n=size["redraw_n"])
+    row(
+        "redraw",
+        f"dashboard step + both figures at n={size['redraw_n']:,} < 1 s",
+        f"{rd['redraw_s']:.3f} s",
+        rd["redraw_s"] < 1,
+    )
     return rows
 
 
@@ -338,12 +372,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, no results.md")
     ap.add_argument("--no-dask", action="store_true", help="skip the Dask LocalCluster case")
     ap.add_argument("--out", type=Path, default=None, help="results file (default results.md)")
-    ap.add_argument("--case", choices=["model", "startup"], help=argparse.SUPPRESS)
+    ap.add_argument("--case", choices=sorted(CASES), help=argparse.SUPPRESS)
     ap.add_argument("--kw", default="{}", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.case:
         kw = json.loads(a.kw)
-        print(json.dumps(case_model(**kw) if a.case == "model" else case_startup(**kw)))
+        print(json.dumps(CASES[a.case](**kw)))
         return 0
     info = machine()
     print(

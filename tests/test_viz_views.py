@@ -1,7 +1,6 @@
 """Dashboard building blocks: guarded frame, adopter grid, KPIs, figures, server settings."""
 
 import io
-import time
 
 import numpy as np
 import pytest
@@ -146,23 +145,6 @@ def test_grid_figure_draws(stepped):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=72)
     assert buf.getvalue()[:4] == b"\x89PNG"
-
-
-def test_one_step_and_redraw_is_fast(stepped):
-    """One quarter at 2,000 adopters plus both PNGs (what a Step click costs on the server)."""
-    m = build_model("historical", seed=0, n_adopters=2000)
-    chart = SeriesChart(m.p.start, m.n_steps)
-    for _ in range(12):
-        m.step()
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        m.step()
-        for fig in (chart.update(frame(m)), grid_figure(*grid_image(m))):
-            fig.savefig(io.BytesIO(), format="png", dpi=72)
-        times.append(time.perf_counter() - t0)
-    print(f"step + render: best {min(times):.3f} s")
-    assert min(times) < 2.0  # ~0.3-0.5 s measured on 2 shared cores; loose bound for busy CI
 
 
 def test_server_settings_are_offline_and_private():
