@@ -32,3 +32,12 @@ def model_at(regime: str = "historical", quarter: str = "2024Q1", n: int = 300, 
 def site(compute: float, east: bool = True) -> SimpleNamespace:
     """A stub cloud or hub with a fixed effective compute (H100e)."""
     return SimpleNamespace(total_compute=compute, east=east, utilisation=-1.0, served=-1.0)
+
+
+def feasible(kw: dict[str, Any]) -> dict[str, Any]:
+    """Repair a draw of the parameter box so it meets Params' rules across fields (in place)."""
+    if kw["share_us"] + kw["share_cn"] > 1:
+        kw["share_cn"] = 1.0 - kw["share_us"]
+    if kw["deal_years_min"] > kw["deal_years_max"]:
+        kw["deal_years_min"], kw["deal_years_max"] = kw["deal_years_max"], kw["deal_years_min"]
+    return kw

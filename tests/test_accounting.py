@@ -19,6 +19,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from modelkit import feasible
 
 from aiblocs import AIBlocsModel
 from aiblocs.model.chips import GROUPS, LEDGER
@@ -43,9 +44,7 @@ def parameters(draw):
             kw[f.name] = draw(st.integers(int(lo), int(min(hi, lo + 20))))
         else:
             kw[f.name] = lo + (hi - lo) * draw(st.integers(0, 1000)) / 1000
-    if kw["share_us"] + kw["share_cn"] > 1:
-        kw["share_cn"] = 1 - kw["share_us"]
-    return kw
+    return feasible(kw)
 
 
 def sites(m):

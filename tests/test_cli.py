@@ -27,7 +27,9 @@ def test_run_writes_frame_and_plot(tmp_path, capsys):
     df = pd.read_parquet(out / "quarterly.parquet")
     assert len(df) == 56 and (out / "quarterly.csv").exists()
     # --set reaches the run: the frame is the one of enforcement 0.8, not of the preset's 0.6
-    pd.testing.assert_frame_equal(df, run("containment", 3, n_adopters=800, enforcement=0.8))
+    want = run("containment", 3, n_adopters=800, enforcement=0.8)
+    pd.testing.assert_frame_equal(df[list(want.columns)], want)
+    assert df["enforcement"].eq(0.8).all() and df["seed"].eq(3).all()  # ids and what --set set
     preset = run("containment", 3, n_adopters=800)
     assert df["smuggled_chips"].sum() < preset["smuggled_chips"].sum()
     assert (out / "key_series.png").stat().st_size > 10_000

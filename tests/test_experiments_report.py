@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from aiblocs.cli import main
+from aiblocs.model.outcomes import HEADLINE
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -180,7 +181,7 @@ def test_compare_nested_design_reports_the_variance_split(tmp_path, capsys):
     assert "nested design: 2 calibrated parameter vectors" in report
     assert "two-way crossed random-effects ANOVA" in report
     table = pd.read_csv(out / "variance.csv")
-    assert len(table) == 2 * 6 and set(table.draws) == {2} and set(table.seeds) == {2}
+    assert len(table) == 2 * len(HEADLINE) and set(table.draws) == {2} and set(table.seeds) == {2}
     ok = table.dropna(subset=["param_share"])
     assert len(ok) and ((ok.param_share >= 0) & (ok.param_share <= 1)).all()
     parts = ok[["param", "seed", "interaction"]].sum(axis=1)

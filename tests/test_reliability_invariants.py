@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from modelkit import feasible
 
 import aiblocs.model.model as model_mod
 from aiblocs import AIBlocsModel
@@ -57,17 +58,11 @@ def value_at(name, end):
     return int(v) if PARAM_FIELDS[name].type == "int" else float(v)
 
 
-def fix_shares(kw):
-    if kw["share_us"] + kw["share_cn"] > 1:
-        kw["share_cn"] = 1.0 - kw["share_us"]
-    return kw
-
-
 def corner(pattern):
     """All-lo, all-hi or alternating lo/hi parameters (shares kept feasible)."""
     ends = {"lo": ["lo"], "hi": ["hi"], "alt": ["lo", "hi"], "tla": ["hi", "lo"]}[pattern]
     kw = {f.name: value_at(f.name, ends[i % len(ends)]) for i, f in enumerate(NUMERIC)}
-    return fix_shares(kw)
+    return feasible(kw)
 
 
 @st.composite
@@ -85,7 +80,7 @@ def params(draw):
     a, b = sorted(draw(st.lists(st.integers(*SPAN), min_size=2, max_size=2)))
     kw["pooling_start"], kw["pooling_full"] = quarter_label(a), quarter_label(b)
     kw["edwc_launch"] = quarter_label(draw(st.integers(*SPAN)))
-    return fix_shares(kw)
+    return feasible(kw)
 
 
 SEEDS = st.integers(0, 2**32 - 1)
@@ -109,16 +104,23 @@ def checked_adoption():
     real = model_mod.adoption_step
     stats = {"switches": 0, "locked_switches": 0}
 
-    def step(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng):
+    def step(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng,
+             mandate=None, fixed=None):  # fmt: skip
         stack0, tenure0 = st_.stack.copy(), st_.tenure.copy()
         shares = neighbour_shares(adjacency, stack0).astype(np.float64)
-        res = real(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng)
+        res = real(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng,
+                   mandate, fixed)  # fmt: skip
         draw = st_.scratch["draw"]  # this quarter's uniforms (buffer reused by the step)
         assert not ((stack0 > 0) & (st_.stack == 0)).any(), "an adopter un-adopted"
         assert not (res.new_adopters & (stack0 > 0)).any(), "an adopter adopted again"
         assert np.array_equal(st_.stack != stack0, res.new_adopters | res.switched)
         assert (draw[res.switched, 1] < review).all(), "a unit switched without reviewing"
-        idx = np.flatnonzero(res.switched)
+        if fixed is not None:
+            assert not (res.switched | res.new_adopters)[fixed].any(), (
+                "a large adopter's unit moved"
+            )
+        free = np.ones(len(stack0), bool) if mandate is None else mandate[st_.cohort] == 0
+        idx = np.flatnonzero(res.switched & free)  # a deal's mandate overrides the utilities
         if len(idx):
             cur, new = stack0[idx].astype(int) - 1, st_.stack[idx].astype(int) - 1
             gumbel = -np.log(-np.log(np.clip(draw[idx, 2:], 1e-7, 1 - 1e-7))) * noise
@@ -259,8 +261,13 @@ def test_stricter_enforcement_never_raises_smuggling(kw, seed, regime, lo, gap):
     is carried over and partly goes grey in later quarters. So only the first quarter is
     compared."""
     hi = min(1.0, lo + gap)
-    kw = {**kw, "smuggle_leak": max(kw["smuggle_leak"], 0.05), "beta_chip_price": 0.0,
-          "grey_risk_premium": 0.0}  # fmt: skip
+    kw = {
+        **kw,
+        "smuggle_leak": max(kw["smuggle_leak"], 0.05),
+        "beta_chip_price": 0.0,
+        "grey_risk_premium": 0.0,
+        "crackdown_rate": 0.0,
+    }  # fmt: skip (no random crackdowns)
     cols = ["smuggled_chips", "cn_rented_compute"]
     a = model_frame(regime, seed, kw, enforcement=lo).set_index("quarter")[cols]
     b = model_frame(regime, seed, kw, enforcement=hi).set_index("quarter")[cols]

@@ -94,7 +94,11 @@ def test_mesa_batch_run_with_default_arguments():
         parameters={"regime": ["open", "containment"], "n_adopters": 200},
         display_progress=False,
     )
-    assert len(res) == 2 and {r["regime"] for r in res} == {"open", "containment"}
+    # one row per run and GS country (the agent-type reporters of the per-country measurements)
+    assert len({r["RunId"] for r in res}) == 2 and {r["regime"] for r in res} == {
+        "open",
+        "containment",
+    }
     assert all(0 <= r["gs_share_cn_stack"] <= 1 for r in res)
     res = mesa.batch_run(
         AIBlocsModel,
@@ -102,9 +106,10 @@ def test_mesa_batch_run_with_default_arguments():
         rng=[5],
         display_progress=False,
     )
-    assert [r["n_adopters"] for r in res] == [200, 300]
+    first = {r["RunId"]: r for r in reversed(res)}  # each run's first row
+    assert [first[i]["n_adopters"] for i in sorted(first)] == [200, 300]
     frame = run("historical", 5, n_adopters=300)
-    assert res[1]["gs_share_cn_stack"] == frame["gs_share_cn_stack"].iloc[-1]
+    assert first[1]["gs_share_cn_stack"] == frame["gs_share_cn_stack"].iloc[-1]
 
 
 def test_run_accepts_a_scenario_and_a_horizon_from_the_data():

@@ -21,6 +21,7 @@ import pytest
 from aiblocs.model import chips, grey
 from aiblocs.model.params import default_params
 from aiblocs.model.regimes import TierRule
+from aiblocs.model.shocks import ShockState
 
 P = default_params().replace(
     beta_chip_price=1.5, beta_ecosystem=2.0, fee_passthrough=0.4, smuggle_leak=0.3,
@@ -67,6 +68,7 @@ def market(rules=None, stance=None, mandate=False, enforcement=0.5, dom_capacity
             stance=dict.fromkeys(US_TIERS, "allow") | (stance or {}), mandate=mandate
         ),
         rental_price=RENTAL_PRICE,
+        shocks=ShockState(),  # no crackdown in force
     )
     return model, us, cn
 

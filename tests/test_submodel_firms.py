@@ -26,7 +26,7 @@ def test_us_offers(regime, share):
     for d in designers(m, "US"):
         d.set_offers()
         c = p.chip_price_us / p.us_frontier_perf0 * math.exp(-p.price_per_perf_decline * t)
-        c *= d.cost_mult
+        c *= d.cost_mult * (1 + m.shocks.memory_rise)  # memory shortages in force (ODD 7.4b)
         frontier = p.us_frontier_perf0 * math.exp(p.us_perf_growth * t)
         prev = p.us_frontier_perf0 * math.exp(p.us_perf_growth * (t - p.prev_lag_years))
         compliant = min(prev, share * frontier if cap is None else cap)
@@ -58,12 +58,13 @@ def test_domestic_offers(regime, node_cap):
         assert d.perf["domestic"] == pytest.approx(min(perf, ceiling), rel=1e-12)
         c = p.chip_price_us / p.us_frontier_perf0 * math.exp(-p.price_per_perf_decline * t)
         c *= d.cost_mult * p.cn_chip_cost_ratio * (p.cn_yield_max / d.yield_) ** (
-            p.yield_price_exponent) * d.scarcity_mult  # fmt: skip
+            p.yield_price_exponent) * d.scarcity_mult * (1 + m.shocks.memory_rise)  # fmt: skip
         assert d.price["domestic"] == pytest.approx(
             c * d.perf["domestic"] * p.markup_domestic, rel=1e-12
         )
         wafers = p.cn_wafers0 * math.exp(p.cn_wafer_growth * t)
         capacity = wafers * 3 * p.ai_wafer_share * p.dies_per_wafer * d.yield_ * d.weight
+        capacity *= max(0.0, 1 - m.shocks.fab_cut)  # fab shocks in force (ODD 7.4b)
         assert d.capacity == pytest.approx(capacity, rel=1e-12)
     binding = min(perf, ceiling) < perf
     assert binding == (regime == "containment" and node_cap == 0.2)
