@@ -226,9 +226,14 @@ def test_shipped_targets_reduce_a_run():
     assert values.shape == (len(targets),) and np.isfinite(values).all()
     for t, v in zip(targets, values, strict=True):
         assert v == t.value(df)
-    row = moments_task(("k|0", "k", 0, Scenario.build("historical", n_adopters=300), 3, targets))
-    assert list(row.columns) == ["task", "key", "seed_index", *(t.name for t in targets)]
-    np.testing.assert_allclose(row.iloc[0, 3:].to_numpy(float), values)
+    theta = {"bass_q": 0.5}
+    scenario = Scenario.build("historical", n_adopters=300, **theta)
+    row = moments_task(("k|0", "k", 0, scenario, 3, targets, theta))
+    ids = ["task", "key", "seed_index", "seed", "regime", "param:bass_q"]
+    assert list(row.columns) == [*ids, *(t.name for t in targets)]
+    assert row.loc[0, "param:bass_q"] == 0.5 and row.loc[0, "seed"] == 3
+    np.testing.assert_allclose(row[[t.name for t in targets]].iloc[0].to_numpy(float),
+                               moments(run(scenario, 3), targets))  # fmt: skip
 
 
 def test_weights_loss_and_the_variance_floor():

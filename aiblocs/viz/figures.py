@@ -30,7 +30,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Adoption by region", ("adoption_us", "adoption_cn", "adoption_gs")),
     ("Global South stacks and lock-in", ("gs_share_us_stack", "gs_share_cn_stack",
                                          "gs_locked_in_us", "gs_locked_in_cn")),
-    ("Global South: value of AI and rents paid abroad", ("gs_value_added", "gs_rents_us",
+    ("Global South: value of AI, rents paid abroad", ("gs_value_added", "gs_rents_us",
                                                          "gs_rents_cn", "gs_net_gain")),
     ("China's lag behind the US frontier", ("cn_lag_months",)),
     ("China's chips and data centres", ("cn_domestic_chip_share", "cn_domestic_compute_share",
