@@ -75,10 +75,10 @@ def test_sandwich_matches_ols_on_linear_moments():
 def test_twin_recovers_known_parameters():
     targets, _ = load_targets()
     space = [
-        Dimension("induced_efficiency", 0.0, 2.0, ""),
+        Dimension("distillation", 0.0, 1.0, ""),  # induced efficiency idles without scarcity
         Dimension("cn_domestic_preference", 0.0, 5.0, ""),
     ]
-    truth = np.array([0.9, 2.5])
+    truth = np.array([0.4, 2.5])
     scn = Scenario.build("historical", n_adopters=400)
     sim = Simulator([d.name for d in space], targets, [11, 12], scn, LocalExecutor(1))
     res, inside = run_twin(targets, space, truth, sim, budget=32)
