@@ -31,7 +31,7 @@ class LabParams:
         0,
         5,
         "extra progress at full scarcity",
-        "seed note; fitted to the fall of the lag [27]",
+        "assumption (seed note); unidentified: no bloc is compute-scarce 2022-25 in the fit [27]",
     )
     open_weight_spillover: float = param(
         0.3,
