@@ -242,7 +242,7 @@ def test_load_world_names_the_path_of_a_bad_file(tmp_path):
         ({"ai_plus_start": "2023Q1"}, "adoption_cn"),
         ({"rd_retention": 0.9}, "cn_domestic_perf"),
         ({"latency_remote": 0.0}, "gs_share_us_stack"),
-        ({"cn_demand_util0": 1.2}, "cn_compute_served"),
+        ({"cn_demand_util0": 1.2}, "capability_cn"),  # China is never short: via use
         ({"hub_fleet_share0": 1.0}, "cn_hub_compute"),
     ],
 )
