@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
+import aiblocs.model.model as model_mod
 from aiblocs import AIBlocsModel
+from aiblocs.model import chips
 
 # Values that keep every factor of an equation visible: none is 0 or 1, so a mutant that
 # multiplies instead of dividing, or drops a factor, changes the result.
@@ -41,3 +46,23 @@ def feasible(kw: dict[str, Any]) -> dict[str, Any]:
     if kw["deal_years_min"] > kw["deal_years_max"]:
         kw["deal_years_min"], kw["deal_years_max"] = kw["deal_years_max"], kw["deal_years_min"]
     return kw
+
+
+@contextmanager
+def spied(m: AIBlocsModel) -> Iterator[dict]:
+    """Record each quarter's budgets, chip-market result and adoption result."""
+    seen: dict = {}
+    clear, step = chips.clear, model_mod.adoption_step
+
+    def spy_clear(model, budgets, carry, rng):
+        seen["budgets"], seen["carry"] = dict(budgets), dict(carry)
+        seen["res"] = clear(model, budgets, carry, rng)
+        return seen["res"]
+
+    def spy_step(*a, **kw):
+        seen["flows"] = step(*a, **kw)
+        return seen["flows"]
+
+    with mock.patch.object(chips, "clear", spy_clear), \
+            mock.patch.object(model_mod, "adoption_step", spy_step):  # fmt: skip
+        yield seen
