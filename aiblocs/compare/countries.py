@@ -79,14 +79,9 @@ def lockin_table(per_run: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
                 "country": country,
                 "n": n,
             }
-            for state, col in (
-                ("us", "locked_us"),
-                ("cn", "locked_cn"),
-                ("contested", "contested"),
-            ):
-                k = int(c[col].sum())
-                row[f"p_{state}"] = k / n if n else math.nan
-                row[f"p_{state}_lo"], row[f"p_{state}_hi"] = stats.wilson(k, n)
+            row |= stats.state_probabilities(
+                c, {"us": "locked_us", "cn": "locked_cn", "contested": "contested"}
+            )
             years = c["lockin_year"].dropna().to_numpy(float)
             row["n_locked"] = len(years)
             for name, q in (("year_median", 0.5), ("year_q10", 0.1), ("year_q90", 0.9)):

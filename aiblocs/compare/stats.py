@@ -290,6 +290,19 @@ def paired_effects(
     return pd.DataFrame(rows)
 
 
+def state_probabilities(runs: pd.DataFrame, columns: dict[str, str]) -> dict[str, float]:
+    """P(state) over ``runs`` (a 0/1 column per state) with Wilson 95% CIs.
+
+    Keys ``p_<state>``, ``p_<state>_lo``, ``p_<state>_hi``; NaN probabilities without runs.
+    """
+    n, out = len(runs), {}
+    for state, col in columns.items():
+        k = int(runs[col].sum())
+        out[f"p_{state}"] = k / n if n else math.nan
+        out[f"p_{state}_lo"], out[f"p_{state}_hi"] = wilson(k, n)
+    return out
+
+
 def lockin(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
     """Per arm: P(GS locked into US / CN / contested at the horizon) with Wilson 95% CIs."""
     rows = []
@@ -305,11 +318,8 @@ def lockin(outcomes: pd.DataFrame, spec: ExperimentSpec) -> pd.DataFrame:
             "design": di,
             "n": n,
         }
-        for state in ("us", "cn", "contested"):
-            col = "gs_contested" if state == "contested" else f"gs_locked_{state}"
-            k = int(sub[col].sum())
-            row[f"p_{state}"] = k / n if n else math.nan
-            row[f"p_{state}_lo"], row[f"p_{state}_hi"] = wilson(k, n)
+        row |= state_probabilities(sub, {"us": "gs_locked_us", "cn": "gs_locked_cn",
+                                         "contested": "gs_contested"})  # fmt: skip
         years = sub["lockin_year"].dropna()
         row["n_locked"] = len(years)
         row["median_lockin_year"] = float(years.median()) if len(years) else math.nan
