@@ -189,3 +189,74 @@ def test_well_mixed_shares_are_population_shares():
     np.testing.assert_allclose(shares, np.tile([4 / 8, 2 / 8], (8, 1)))
     assert shares.dtype == np.float32
     assert ad.neighbour_shares(adjacency(3), stacks(N, "mix")).dtype == np.float32
+
+
+@pytest.mark.parametrize("degree", [1, 8, 16, 128])
+def test_tracked_counts_equal_a_full_recount_whoever_changes_stacks(degree):
+    """The per-quarter counts are updated from the units that changed stack (in-links); after
+    adoption steps, block moves outside them and a mass change (a recount), they equal a full
+    recount and the sparse product."""
+    a = adjacency(degree)
+    layout = ad._build_layout(a)
+    n = a.shape[0]
+    rng = np.random.default_rng(7)
+    st = ad.AdopterState.empty(np.zeros(n, np.int32))
+    ad.prepare_network(st, a)
+    for t in range(12):
+        if t % 4 == 3:  # a block of units moved together (as large adopters are)
+            lo = rng.integers(0, n - 50)
+            st.stack[lo : lo + 50] = rng.integers(1, 3)
+        elif t == 6:  # more than an eighth of the units at once: a full recount
+            st.stack[:] = rng.integers(0, 3, n)
+        else:  # a few units adopt, switch or (in a test) drop out
+            who = rng.choice(n, 30, replace=False)
+            st.stack[who] = rng.integers(0, 3, 30)
+        tracked, shift = ad._tracked_counts(st, layout)
+        full, _ = ad._neighbour_counts(st.stack, layout)
+        np.testing.assert_array_equal(tracked, full)
+        np.testing.assert_array_equal(unpack(tracked, shift) * layout.unit,
+                                      ad.neighbour_shares(a, st.stack))  # fmt: skip
+    assert st.scratch["counts"][2] is not st.stack  # counted on a copy of the stacks
+
+
+def test_in_links_are_the_transpose_of_the_layout():
+    a = adjacency(8)
+    layout = ad._build_layout(a)
+    n = a.shape[0]
+    src = layout.cols.ravel()
+    dst = np.tile(np.arange(n), layout.width)
+    keep = src < n
+    expect = np.zeros((n, n), np.int64)
+    np.add.at(expect, (src[keep], dst[keep]), 1)
+    got = np.zeros((n, n), np.int64)
+    owner = np.repeat(np.arange(n), np.diff(layout.in_ptr))
+    np.add.at(got, (owner, layout.in_rows), 1)
+    np.testing.assert_array_equal(got, expect)
+
+
+def generic_choice(base, net, r, current, cost, noise):
+    """The choice rule for any number of stacks: argmax of utility net of leaving costs."""
+    u = base + r * net + noise
+    k = np.arange(1, u.shape[1] + 1)
+    leaving = (current[:, None] > 0) & (k[None, :] != current[:, None])
+    return np.argmax(u - np.where(leaving, cost[:, None], 0.0), axis=1) + 1
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_two_stack_choice_equals_the_generic_rule(dtype):
+    """choose_stack's two-stack branch picks what the K-stack argmax picks, ties included."""
+    rng = np.random.default_rng(11)
+    m = 5000
+    base = rng.normal(size=(m, 2)).astype(dtype)
+    net = (rng.integers(0, 9, (m, 2)) / 8).astype(np.float32)
+    current = rng.integers(0, 3, m).astype(np.int8)
+    cost = np.where(current > 0, rng.random(m), 0.0).astype(dtype)
+    noise = rng.gumbel(size=(m, 2)).astype(np.float32)
+    noise[:500] = 0.0
+    base[:500] = base[:500, :1]  # equal base utilities and no noise: ties at equal networks
+    net[:500] = net[:500, :1]
+    current[:500] = 0
+    got = ad.choose_stack(base, net, 2.0, current, cost, noise)
+    assert got.dtype == np.int8
+    np.testing.assert_array_equal(got, generic_choice(base, net, 2.0, current, cost, noise))
+    assert (got[:500] == 1).all() and set(got[500:]) == {1, 2}

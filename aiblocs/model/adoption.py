@@ -88,6 +88,12 @@ def choose_stack(
     u = base_utility + r * network_input
     if noise is not None:
         u = u + noise
+    if u.shape[1] == 2:  # the model's case, same numbers in fewer passes (the hot path)
+        hit = np.where(current > 0, switching_cost, 0.0)
+        u = u.astype(np.result_type(u, hit), copy=False)  # as the generic subtraction
+        u[:, 0] -= np.where(current == 2, hit, 0.0)
+        u[:, 1] -= np.where(current == 1, hit, 0.0)
+        return np.where(u[:, 1] > u[:, 0], np.int8(2), np.int8(1))  # a tie goes to stack 1
     k = np.arange(1, u.shape[1] + 1)
     leaving = (current[:, None] > 0) & (k[None, :] != current[:, None])
     u = u - np.where(leaving, switching_cost[:, None], 0.0)
@@ -163,17 +169,21 @@ def adoption_step(
         prob = adoption_probability(p[c], q[c], shares[:, 0] + shares[:, 1], afford[c])
         new = ~adopted & (draw[:, 0] < prob)
     else:  # fast path, bit-identical: integer neighbour counts and a (cohort, count) table
-        packed, shift = _neighbour_counts(st.stack, layout)
-        k = (packed & ((1 << shift) - 1)) + (packed >> shift)  # adopted neighbours (in units)
-        s_vals = (np.arange(layout.width + 1) * layout.unit).astype(layout.dtype)
-        table = adoption_probability(p[:, None], q[:, None], s_vals[None, :], afford[:, None])
-        key = c * np.intp(layout.width + 1)  # intp: numpy's fastest fancy-index path
-        key += k
+        packed, shift = _tracked_counts(st, layout)
+        k = _table_columns(layout)  # adopted neighbours (in link units) of each column
+        table = adoption_probability(p[:, None], q[:, None], k[None, :] * layout.unit,
+                                     afford[:, None])  # fmt: skip
+        key = _cohort_rows(st, layout, len(k))  # intp: numpy's fastest fancy-index path
+        if len(k) > layout.width + 1:  # 4-bit packing: a column per packed value
+            key = key + packed
+        else:
+            key = key + ((packed & ((1 << shift) - 1)) + (packed >> shift))
         new = ~adopted & (draw[:, 0] < table.ravel()[key])
     review = adopted & (draw[:, 1] < review_rate)
     if fixed is not None:
-        new &= ~fixed
-        review &= ~fixed
+        free = _free(st, fixed)
+        new &= free
+        review &= free
     idx = np.flatnonzero(new | review)
     if len(idx):
         if layout is None:
@@ -197,7 +207,8 @@ def adoption_step(
     switched = np.zeros(n, bool)
     switched[idx[moved]] = True
     st.tenure += adopted  # everyone already on a stack gains a quarter of integration depth
-    st.tenure[new | switched] = 0.0
+    if len(idx):  # new adopters and switchers start at tenure 0
+        st.tenure[idx[(current == 0) | moved]] = 0.0
     return StepResult(new_adopters=new, switched=switched)
 
 
@@ -218,6 +229,8 @@ class DyadicLayout:
         width: maximal number of (repeated) links per row.
         unit: weight of one link (a power of two), so share = count * unit exactly.
         dtype: dtype of ``adjacency @ float32`` (float32 for a float32 adjacency).
+        in_ptr: (n + 1,) offsets into ``in_rows`` per unit (the transpose, CSC-style).
+        in_rows: the units that observe each unit, repeated by link weight.
     """
 
     source: object
@@ -225,6 +238,8 @@ class DyadicLayout:
     width: int
     unit: float
     dtype: np.dtype
+    in_ptr: np.ndarray
+    in_rows: np.ndarray
 
 
 def _build_layout(a: sp.csr_matrix) -> DyadicLayout | None:
@@ -250,7 +265,23 @@ def _build_layout(a: sp.csr_matrix) -> DyadicLayout | None:
     slot = np.arange(len(rep_rows)) - row_start[rep_rows]
     cols = np.full((width, n), n, np.intp)  # intp indices gather ~3x faster than int32
     cols[slot, rep_rows] = rep_cols
-    return DyadicLayout(a, cols, width, unit, np.result_type(a.dtype, np.float32))
+    t = a.tocsc()  # in-links: column j lists the units that observe j (linear-time transpose)
+    t_mult = np.rint(t.data.astype(np.float64) / unit).astype(np.int64)
+    in_rows = np.repeat(t.indices.astype(np.intp), t_mult)
+    in_ptr = np.concatenate([[0], np.cumsum(t_mult)]).astype(np.intp)[t.indptr]
+    dtype = np.result_type(a.dtype, np.float32)
+    return DyadicLayout(a, cols, width, unit, dtype, in_ptr, in_rows)
+
+
+def prepare_network(st: AdopterState, adjacency: sp.csr_matrix | None) -> None:
+    """Build the fast path's tables for ``adjacency`` now (at model construction), not lazily.
+
+    Optional: :func:`adoption_step` builds them on first use. Results do not depend on it.
+    """
+    layout = _dyadic_layout(st, adjacency)
+    if layout is not None:
+        _tracked_counts(st, layout)
+        _cohort_rows(st, layout, len(_table_columns(layout)))
 
 
 def _dyadic_layout(st: AdopterState, adjacency: sp.csr_matrix | None) -> DyadicLayout | None:
@@ -265,6 +296,14 @@ def _dyadic_layout(st: AdopterState, adjacency: sp.csr_matrix | None) -> DyadicL
     return cached[1]
 
 
+def _free(st: AdopterState, fixed: np.ndarray) -> np.ndarray:
+    """``~fixed``, cached while the same read-only mask is passed (large adopters' units)."""
+    cached = st.scratch.get("free")
+    if cached is None or cached[0] is not fixed or fixed.flags.writeable:
+        cached = st.scratch["free"] = (fixed, ~fixed)
+    return cached[1]
+
+
 def _draw(st: AdopterState, rng: np.random.Generator, n: int) -> np.ndarray:
     """``rng.random((n, 4), float32)`` into a reused buffer (same stream, no page faults)."""
     buf = st.scratch.get("draw")
@@ -272,6 +311,61 @@ def _draw(st: AdopterState, rng: np.random.Generator, n: int) -> np.ndarray:
         buf = st.scratch["draw"] = np.empty((n, 4), np.float32)
     rng.random(dtype=np.float32, out=buf)
     return buf
+
+
+def _table_columns(layout: DyadicLayout) -> np.ndarray:
+    """Adopted-neighbour count (link units) of each column of the (cohort, column) hazard table.
+
+    With 4-bit packing (width <= 15) a column per packed value ``US + 16 * CN`` (256 columns:
+    the packed counts index the table directly; values that cannot occur are clipped); with
+    8-bit packing a column per count 0..width.
+    """
+    if layout.width <= 15:
+        j = np.arange(256)
+        return np.minimum((j & 15) + (j >> 4), layout.width).astype(layout.dtype)
+    return np.arange(layout.width + 1).astype(layout.dtype)
+
+
+def _cohort_rows(st: AdopterState, layout: DyadicLayout, columns: int) -> np.ndarray:
+    """(n,) intp row offsets ``cohort * columns`` into the (cohort, column) table, cached."""
+    cached = st.scratch.get("cohort_rows")
+    if cached is None or cached[0] is not layout or cached[1] is not st.cohort:
+        rows = st.cohort.astype(np.intp) * np.intp(columns)
+        cached = st.scratch["cohort_rows"] = (layout, st.cohort, columns, rows)
+    return cached[3]
+
+
+def _tracked_counts(st: AdopterState, layout: DyadicLayout) -> tuple[np.ndarray, int]:
+    """:func:`_neighbour_counts` of ``st.stack``, updated from the units that changed stack.
+
+    Keeps the counts and the stacks they were counted on; each call adds, for every unit whose
+    stack differs from then, its change of code to the units that observe it (the transpose
+    links). Integer arithmetic: the result equals a full recount exactly, whoever changed the
+    stacks (adoption, large adopters, tests). Recounts in full when many units changed.
+    """
+    shift = 4 if layout.width <= 15 else 8
+    memo = st.scratch.get("counts")
+    if memo is None or memo[0] is not layout:
+        memo = None
+    else:
+        _, total, seen = memo
+        changed = np.flatnonzero(st.stack != seen)
+        if len(changed) > len(seen) // 8:
+            memo = None
+        elif len(changed):
+            code = np.array([0, 1, 1 << shift], np.int32)
+            now = st.stack[changed]
+            delta = code[now] - code[seen[changed]]
+            lo = layout.in_ptr[changed]
+            lens = layout.in_ptr[changed + 1] - lo
+            ends = np.cumsum(lens)
+            pos = np.arange(ends[-1]) + np.repeat(lo - (ends - lens), lens)
+            np.add.at(total, layout.in_rows[pos], np.repeat(delta, lens))
+            seen[changed] = now
+    if memo is None:
+        total = _neighbour_counts(st.stack, layout)[0].astype(np.int32)
+        memo = st.scratch["counts"] = (layout, total, st.stack.copy())
+    return memo[1], shift
 
 
 def _neighbour_counts(stack: np.ndarray, layout: DyadicLayout) -> tuple[np.ndarray, int]:

@@ -21,6 +21,7 @@ to foreign stacks: both stacks are foreign to the GS) and net gain, in USD bn a 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -47,43 +48,82 @@ def payments(model) -> np.ndarray:
 
 
 def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
-    """Return (utility (C, 2), affordability ``a`` (C,)) for all cohorts."""
-    p = model.p
-    caps = {"US": best(model, "US"), "CN": best(model, "CN")}
+    """Return (utility (C, 2), affordability ``a`` (C,)) for all cohorts (vectorised)."""
+    p, fx = model.p, _cohort_fixtures(model)
+    caps = np.array([best(model, "US"), best(model, "CN")])
     quality = np.array([model.markets[b].quality for b in ("US", "CN")])
     prices = services.cohort_prices(model, {b: m.price for b, m in model.markets.items()})
     log_surplus = np.log(values(model)) - np.log(np.maximum(payments(model), 1e-300))
-    openness = {"US": p.openness_us, "CN": p.openness_cn}  # self-hostable open weights
-    n = len(model.cohorts)
-    util = np.zeros((n, 2))
-    afford = np.zeros(n)
-    for j, coh in enumerate(model.cohorts):
+    presence = fx.presence.copy()  # GS cohorts: their government's current presence
+    for j, country in fx.gs_cohorts:
+        now = model.gs_govs[country].presence
+        presence[j] = now["US"], now["CN"]
+    latency = p.latency_base + p.latency_remote * (1 - presence)  # 100 ms units
+    fit = np.maximum(presence, fx.openness(p) * fx.infra[:, None])
+    u = (p.beta_capability * caps[None, :]
+         - p.beta_price * _math(math.log, prices / np.maximum(quality, 1e-9)[None, :])
+         - p.beta_latency * latency - p.beta_sovereignty * fx.must_host[:, None] * (1 - fit)
+         + p.beta_alignment * np.array([1.0, -1.0])[None, :] * fx.alignment[:, None])  # fmt: skip
+    util = u + fx.log_access
+    sold = np.where(fx.access > 0, log_surplus, -np.inf)
+    best_k = np.argmax(sold, axis=1)  # the stack with the best surplus (first on a tie)
+    x = p.afford_slope * (sold[np.arange(len(best_k)), best_k] - p.afford_shift)
+    logistic = 1 + _math(math.exp, -np.clip(x, -700.0, 700.0))
+    a = fx.infra * fx.sector_afford / logistic
+    a *= _math(lambda q: q ** on(p, "scarcity_throttle", p.scarcity_afford_exponent),
+               quality[best_k])  # fmt: skip
+    if model.cn_gov.ai_plus:
+        a = np.where(fx.in_cn, a * (1 + on(p, "ai_plus", p.cn_ai_plus_push)), a)
+    return util, np.minimum(1.0, a)
+
+
+def _math(f, x: np.ndarray) -> np.ndarray:
+    """``f`` (a ``math`` function) elementwise: the same bits as the scalar code, on any CPU."""
+    return np.array([f(v) for v in x.ravel().tolist()]).reshape(x.shape)
+
+
+@dataclass(frozen=True)
+class CohortFixtures:
+    """What :func:`cohort_offers` reads from the world per cohort and that never changes."""
+
+    infra: np.ndarray  # (C,) country infrastructure
+    sector_afford: np.ndarray  # (C,) sector usefulness
+    must_host: np.ndarray  # (C,) 1 where data must be hosted locally
+    alignment: np.ndarray  # (C,) alignment with the US (+) or China (-)
+    access: np.ndarray  # (C, 2) market access of the US and Chinese stacks
+    log_access: np.ndarray  # (C, 2) ln(access), UNAVAILABLE where a stack cannot be sold
+    presence: np.ndarray  # (C, 2) base cloud presence (non-GS cohorts keep it)
+    gs_cohorts: tuple[tuple[int, str], ...]  # (cohort, country) whose government sets presence
+    in_cn: np.ndarray  # (C,) bool: Chinese cohorts (the AI+ push)
+
+    def openness(self, p) -> np.ndarray:
+        """(2,) self-hostable open weights of the US and Chinese stacks."""
+        return np.array([p.openness_us, p.openness_cn])
+
+
+def _cohort_fixtures(model) -> CohortFixtures:
+    cached = getattr(model, "_cohort_fixtures", None)
+    if cached is not None:
+        return cached
+    rows = []
+    for coh in model.cohorts:
         ctry = model.countries[coh.country]
         sector = model.world.sectors[coh.sector_index]
-        gs = coh.region == "GS"
-        presence = model.gs_govs[coh.country].presence if gs else {
-            "US": ctry.us_presence, "CN": ctry.cn_presence}  # fmt: skip
-        must_host = ctry.sovereignty or sector.must_host
-        best_x, best_k = -np.inf, 0
-        for k, bloc in enumerate(("US", "CN")):
-            latency = p.latency_base + p.latency_remote * (1 - presence[bloc])  # 100 ms units
-            fit = max(presence[bloc], openness[bloc] * ctry.infra)
-            sign = 1.0 if bloc == "US" else -1.0
-            u = (p.beta_capability * caps[bloc]
-                 - p.beta_price * math.log(prices[j, k] / max(quality[k], 1e-9))
-                 - p.beta_latency * latency - p.beta_sovereignty * must_host * (1 - fit)
-                 + p.beta_alignment * sign * ctry.alignment)  # fmt: skip
-            access = ctry.access_us if bloc == "US" else ctry.access_cn
-            util[j, k] = u + (math.log(access) if access > 0 else UNAVAILABLE)
-            if access > 0 and log_surplus[j, k] > best_x:
-                best_x, best_k = log_surplus[j, k], k
-        x = p.afford_slope * (best_x - p.afford_shift)
-        a = ctry.infra * sector.afford / (1 + math.exp(-max(-700.0, min(x, 700.0))))
-        a *= quality[best_k] ** on(p, "scarcity_throttle", p.scarcity_afford_exponent)
-        if coh.region == "CN" and model.cn_gov.ai_plus:
-            a *= 1 + on(p, "ai_plus", p.cn_ai_plus_push)
-        afford[j] = min(1.0, a)
-    return util, afford
+        rows.append((ctry.infra, sector.afford, float(ctry.sovereignty or sector.must_host),
+                     ctry.alignment, ctry.access_us, ctry.access_cn, ctry.us_presence,
+                     ctry.cn_presence))  # fmt: skip
+    t = np.array(rows, float).reshape(-1, 8)
+    access = t[:, 4:6]
+    log_access = np.full_like(access, UNAVAILABLE)
+    log_access[access > 0] = _math(math.log, access[access > 0])
+    fx = CohortFixtures(
+        infra=t[:, 0], sector_afford=t[:, 1], must_host=t[:, 2], alignment=t[:, 3],
+        access=access, log_access=log_access, presence=t[:, 6:8],
+        gs_cohorts=tuple((c.index, c.country) for c in model.cohorts if c.region == "GS"),
+        in_cn=np.array([c.region == "CN" for c in model.cohorts]),
+    )  # fmt: skip
+    model._cohort_fixtures = fx
+    return fx
 
 
 def value_and_rents(model, counts: np.ndarray) -> dict[str, float]:

@@ -19,7 +19,7 @@ from aiblocs.model import (
     markets,
     services,
 )
-from aiblocs.model.adoption import AdopterState, adoption_step, locked
+from aiblocs.model.adoption import AdopterState, adoption_step, locked, prepare_network
 from aiblocs.model.agents import (
     AdopterCohort,
     ChinaGovernment,
@@ -147,6 +147,7 @@ class AIBlocsModel(mesa.Model):
                     if c.country == g.name and c.sector == deals.GOVERNMENT]  # fmt: skip
             g.government_cohorts = np.array(rows, np.intp)
         self.large_adopters, self.large_units = large_adopters.build(self)
+        self.large_units.flags.writeable = False  # fixed for the run (adoption caches ~mask)
         self._init_state()
         self.datacollector = make_datacollector()
         self.running = True
@@ -221,6 +222,8 @@ class AIBlocsModel(mesa.Model):
         self.adjacency = None if p.well_mixed else build_adjacency(
             np.concatenate(starts), np.concatenate(sizes), p.network_degree, p.cross_border,
             self.stream("network"))  # fmt: skip
+        prepare_network(self.adopters, self.adjacency)  # the fast path's tables, built once
+        self._cohort6: np.ndarray | None = None
         q_mult = np.select(
             [self.cohort_region == "GS", self.cohort_region == "CN"],
             [p.gs_q_mult, p.cn_q_mult],
@@ -378,6 +381,8 @@ class AIBlocsModel(mesa.Model):
     def _cohort_counts(self) -> np.ndarray:
         """(C, 3, 2) units by cohort, stack and lock-in; one bincount over all units."""
         st = self.adopters
-        lock = locked(st.stack, st.tenure, self.p)
-        key = st.cohort.astype(np.int64) * 6 + st.stack.astype(np.int64) * 2 + lock
-        return np.bincount(key, minlength=len(self.cohorts) * 6).reshape(-1, 3, 2)
+        if self._cohort6 is None:  # intp offsets cohort * 6, made once (bincount's fast path)
+            self._cohort6 = st.cohort.astype(np.intp) * 6
+        key = st.stack * np.int8(2)
+        key += locked(st.stack, st.tenure, self.p)
+        return np.bincount(self._cohort6 + key, minlength=len(self.cohorts) * 6).reshape(-1, 3, 2)
