@@ -38,6 +38,7 @@ RUNTIME = ROOT / "mutants" / "aiblocs-runtime.json"
 MECHANISMS = (
     "model",
     "adoption",
+    "fastpath",
     "network",
     "chips",
     "capacity",
@@ -64,8 +65,8 @@ LISTED = [
     ("US loosening never set", "aiblocs/model/agents/governments.py",
      r"self\.loosened = self\.loosened or self\.pressure > 1\.0", "self.loosened = self.loosened",
      "tests/test_levers.py tests/test_submodel_china.py"),
-    ("fast neighbour path always packs 4 bits", "aiblocs/model/adoption.py",
-     r"shift = 4 if layout\.width <= 15 else 8", "shift = 4", "tests/test_adoption_fastpath.py"),
+    ("fast neighbour path always packs 4 bits", "aiblocs/model/fastpath.py",
+     r"return 4 if self\.width <= 15 else 8", "return 4", "tests/test_adoption_fastpath.py"),
     ("compare --calibrated drops the per-seed vectors", "aiblocs/cli/compare.py",
      r"seed_overrides=vectors", "seed_overrides=()", "tests/test_analysis_known_answers.py"),
     ("sensitivity regime tags swapped", "aiblocs/sensitivity/design.py",

@@ -4,7 +4,10 @@
 are multiples of a power of two, packing US and Chinese counts into one small integer (4 bits
 each up to 15 links, 8 bits above). These tests compare it with ``adjacency @ onehot`` for
 degrees 1 to 128, on every packing branch, and check that every adjacency the fast path cannot
-represent falls back to the generic path with the same results.
+represent falls back to the generic path with the same results. The rest of the fast path
+(:mod:`aiblocs.model.fastpath`) is checked the same way: counts updated from the units that
+changed stack against a full recount, draws compared as integers on the 2**-24 grid against the
+float comparison, raw words against numpy's float32 draws, the two-stack choice against argmax.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pytest
 import scipy.sparse as sp
 
 import aiblocs.model.adoption as ad
+import aiblocs.model.fastpath as fp
 from aiblocs.model.network import build_adjacency
 
 N = 700
@@ -52,7 +56,7 @@ def unpack(packed: np.ndarray, shift: int) -> np.ndarray:
 @pytest.mark.parametrize("degree", range(1, 129))
 def test_counts_equal_the_sparse_product(degree):
     a = adjacency(degree)
-    layout = ad._build_layout(a)
+    layout = fp.build_layout(a)
     dyadic = np.frexp(1.0 / degree)[0] == 0.5  # 1/degree is a power of two
     assert (layout is not None) == dyadic, "the fast path must exist exactly for dyadic weights"
     for kind in ("mix", "us", "cn"):
@@ -60,7 +64,7 @@ def test_counts_equal_the_sparse_product(degree):
         exact = ad.neighbour_shares(a, st)  # the generic path: adjacency @ onehot
         if layout is None:
             continue
-        packed, shift = ad._neighbour_counts(st, layout)
+        packed, shift = fp.neighbour_counts(st, layout), layout.shift
         assert shift == (4 if layout.width <= 15 else 8) and layout.dtype == np.float32
         counts = unpack(packed, shift)
         np.testing.assert_array_equal(counts * layout.unit, exact)
@@ -89,7 +93,7 @@ def step_both_paths(a, st0: np.ndarray, seed: int = 3):
             "rng": np.random.default_rng(seed),
         }
         if force_generic:
-            with mock.patch.object(ad, "_dyadic_layout", return_value=None):
+            with mock.patch.object(ad, "layout_for", return_value=None):
                 res = ad.adoption_step(st, a, **kw)
         else:
             res = ad.adoption_step(st, a, **kw)
@@ -100,7 +104,7 @@ def step_both_paths(a, st0: np.ndarray, seed: int = 3):
 @pytest.mark.parametrize("degree", [1, 2, 4, 8, 16, 32, 64, 128])
 def test_adoption_step_fast_path_is_bit_identical(degree):
     a = adjacency(degree)
-    assert ad._build_layout(a) is not None
+    assert fp.build_layout(a) is not None
     st0 = stacks(N, "mix")
     (fast, r_fast), (slow, r_slow) = step_both_paths(a, st0)
     np.testing.assert_array_equal(fast.stack, slow.stack)
@@ -146,15 +150,15 @@ def test_the_limits_of_the_fast_layout():
     i = np.arange(n)
     data = np.r_[np.full(n, 1 / 512), np.full(n, 255 / 512)]
     ok = csr(np.r_[i, i], np.r_[(i + 1) % n, (i + 2) % n], data, n)  # widths 256: too wide
-    assert ad._build_layout(ok) is None
+    assert fp.build_layout(ok) is None
     rows = np.r_[0, np.arange(1, n)]
     limit = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 255 / 512)], n)
-    layout = ad._build_layout(limit)
+    layout = fp.build_layout(limit)
     assert layout is not None and layout.width == 255 and layout.dtype == np.float32
     over = csr(rows, (rows + 1) % n, np.r_[1 / 512, np.full(n - 1, 256 / 512)], n)
-    assert ad._build_layout(over) is None
+    assert fp.build_layout(over) is None
     st = stacks(n, "us")
-    packed, shift = ad._neighbour_counts(st, layout)
+    packed, shift = fp.neighbour_counts(st, layout), layout.shift
     np.testing.assert_array_equal(
         unpack(packed, shift) * layout.unit, ad.neighbour_shares(limit, st)
     )
@@ -163,7 +167,7 @@ def test_the_limits_of_the_fast_layout():
 @pytest.mark.parametrize("case", list(fallback_cases()))
 def test_unrepresentable_adjacency_falls_back_to_the_product(case):
     a = fallback_cases()[case]
-    assert ad._build_layout(a) is None
+    assert fp.build_layout(a) is None
     st0 = stacks(a.shape[0], "mix")
     (fast, _), (slow, _) = step_both_paths(a, st0)
     np.testing.assert_array_equal(fast.stack, slow.stack)
@@ -173,13 +177,14 @@ def test_layout_is_rebuilt_for_another_adjacency():
     """The cached layout belongs to one adjacency: a new matrix (same state) gets its own."""
     a8, a16 = adjacency(8), adjacency(16, seed=5)
     st = ad.AdopterState.empty(np.zeros(N, np.int32))
-    assert ad._dyadic_layout(st, a8).source is a8
-    assert ad._dyadic_layout(st, a8) is ad._dyadic_layout(st, a8)  # cached
-    assert ad._dyadic_layout(st, a16).source is a16
-    assert ad._dyadic_layout(st, None) is None
-    assert ad._dyadic_layout(st, a8.tocoo()) is None  # only CSR takes the fast path
+    assert fp.layout_for(st.scratch, a8).source is a8
+    assert fp.layout_for(st.scratch, a8) is fp.layout_for(st.scratch, a8)  # cached
+    assert fp.layout_for(st.scratch, a16).source is a16
+    assert fp.layout_for(st.scratch, None) is None
+    assert fp.layout_for(st.scratch, a8.tocoo()) is None  # only CSR takes the fast path
     st_mix = stacks(N, "mix")
-    packed, shift = ad._neighbour_counts(st_mix, ad._dyadic_layout(st, a16))
+    layout = fp.layout_for(st.scratch, a16)
+    packed, shift = fp.neighbour_counts(st_mix, layout), layout.shift
     np.testing.assert_array_equal(unpack(packed, shift) / 16.0, ad.neighbour_shares(a16, st_mix))
 
 
@@ -197,7 +202,7 @@ def test_tracked_counts_equal_a_full_recount_whoever_changes_stacks(degree):
     adoption steps, block moves outside them and a mass change (a recount), they equal a full
     recount and the sparse product."""
     a = adjacency(degree)
-    layout = ad._build_layout(a)
+    layout = fp.build_layout(a)
     n = a.shape[0]
     rng = np.random.default_rng(7)
     st = ad.AdopterState.empty(np.zeros(n, np.int32))
@@ -211,8 +216,8 @@ def test_tracked_counts_equal_a_full_recount_whoever_changes_stacks(degree):
         else:  # a few units adopt, switch or (in a test) drop out
             who = rng.choice(n, 30, replace=False)
             st.stack[who] = rng.integers(0, 3, 30)
-        tracked, shift = ad._tracked_counts(st, layout)
-        full, _ = ad._neighbour_counts(st.stack, layout)
+        tracked, shift = fp.tracked_counts(st.scratch, st.stack, layout), layout.shift
+        full = fp.neighbour_counts(st.stack, layout)
         np.testing.assert_array_equal(tracked, full)
         np.testing.assert_array_equal(unpack(tracked, shift) * layout.unit,
                                       ad.neighbour_shares(a, st.stack))  # fmt: skip
@@ -221,7 +226,7 @@ def test_tracked_counts_equal_a_full_recount_whoever_changes_stacks(degree):
 
 def test_in_links_are_the_transpose_of_the_layout():
     a = adjacency(8)
-    layout = ad._build_layout(a)
+    layout = fp.build_layout(a)
     n = a.shape[0]
     src = layout.cols.ravel()
     dst = np.tile(np.arange(n), layout.width)
@@ -260,3 +265,36 @@ def test_two_stack_choice_equals_the_generic_rule(dtype):
     assert got.dtype == np.int8
     np.testing.assert_array_equal(got, generic_choice(base, net, 2.0, current, cost, noise))
     assert (got[:500] == 1).all() and set(got[500:]) == {1, 2}
+
+
+def test_integer_comparison_on_the_draw_grid_is_exact():
+    """k / 2**24 < x (any float type) exactly when k < grid_above(x), at the edges too."""
+    rng = np.random.default_rng(5)
+    x = np.concatenate([rng.random(20_000), rng.random(50).astype(np.float32),
+                        np.arange(0, 40) / fp.GRID, [0.0, 1.0, 1.5, -0.2, np.nan]])  # fmt: skip
+    big_k = np.concatenate([np.arange(0, 60), fp.GRID - 1 - np.arange(0, 60),
+                            rng.integers(0, fp.GRID, 20_000)]).astype(np.uint32)  # fmt: skip
+    near = np.unique(np.concatenate([np.floor(x[:60] * fp.GRID), np.ceil(x[:60] * fp.GRID)]))
+    k = np.concatenate([big_k, near[np.isfinite(near) & (near >= 0) & (near < fp.GRID)]])
+    k = k.astype(np.uint32)
+    draws = k.astype(np.float32) / np.float32(fp.GRID)
+    for xi in [*x[::97], *x[-45:]]:
+        np.testing.assert_array_equal(draws < xi, k < fp.grid_above(xi))
+    f32 = np.float32(0.1)  # a Python float rate is compared in float32 (NumPy's promotion)
+    np.testing.assert_array_equal(draws < 0.1, k < fp.grid_above(f32))
+
+
+@pytest.mark.parametrize("make", [np.random.Philox, np.random.PCG64, np.random.SFC64,
+                                  np.random.MT19937])  # fmt: skip
+def test_uniform_words_are_the_float32_draws(make):
+    """The words read raw (or rebuilt for other generators) give numpy's float32 draws."""
+    n = 1001
+    words = fp.uniform_words(np.random.Generator(make(42)), n)
+    floats = np.random.Generator(make(42)).random((n, 4), dtype=np.float32)
+    np.testing.assert_array_equal(fp.uniforms(words), floats)
+    used = np.random.Generator(make(42))
+    used.random(dtype=np.float32)  # half a 64-bit word is buffered: the raw read must not be used
+    again = np.random.Generator(make(42))
+    again.random(dtype=np.float32)
+    np.testing.assert_array_equal(fp.uniforms(fp.uniform_words(used, n)),
+                                  again.random((n, 4), dtype=np.float32))  # fmt: skip

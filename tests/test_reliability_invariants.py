@@ -9,6 +9,7 @@ compute against demand. The ``ci`` profile (tests/conftest.py) draws a fresh sam
 (the seed is printed); ``make test-deep`` runs the ``deep`` profile.
 """
 
+import copy
 import dataclasses
 from contextlib import contextmanager
 from unittest import mock
@@ -108,9 +109,10 @@ def checked_adoption():
              mandate=None, fixed=None):  # fmt: skip
         stack0, tenure0 = st_.stack.copy(), st_.tenure.copy()
         shares = neighbour_shares(adjacency, stack0).astype(np.float64)
+        # this quarter's uniforms, drawn from a copy of the stream the step is given
+        draw = copy.deepcopy(rng).random((len(stack0), 4), dtype=np.float32)
         res = real(st_, adjacency, utility, afford, p, q, r, noise, review, c_base, c_growth, rng,
                    mandate, fixed)  # fmt: skip
-        draw = st_.scratch["draw"]  # this quarter's uniforms (buffer reused by the step)
         assert not ((stack0 > 0) & (st_.stack == 0)).any(), "an adopter un-adopted"
         assert not (res.new_adopters & (stack0 > 0)).any(), "an adopter adopted again"
         assert np.array_equal(st_.stack != stack0, res.new_adopters | res.switched)

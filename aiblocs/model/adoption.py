@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from aiblocs.model.fastpath import (
+    free_mask,
+    grid_above,
+    layout_for,
+    table_columns,
+    table_keys,
+    tracked_counts,
+    uniform_words,
+    uniforms,
+)
 from aiblocs.model.mechanisms import on
 
 NONE, US, CN = 0, 1, 2
@@ -85,19 +95,43 @@ def choose_stack(
     Returns:
         (n,) int8 array of chosen stacks, 1..K.
     """
+    if base_utility.shape[1] == 2:  # the model's case: the same numbers, column by column
+        cols = (base_utility[:, 0], base_utility[:, 1], network_input[:, 0], network_input[:, 1])
+        g = (None, None) if noise is None else (noise[:, 0], noise[:, 1])
+        return choose_two(*cols, r, current, switching_cost, *g)
     u = base_utility + r * network_input
     if noise is not None:
         u = u + noise
-    if u.shape[1] == 2:  # the model's case, same numbers in fewer passes (the hot path)
-        hit = np.where(current > 0, switching_cost, 0.0)
-        u = u.astype(np.result_type(u, hit), copy=False)  # as the generic subtraction
-        u[:, 0] -= np.where(current == 2, hit, 0.0)
-        u[:, 1] -= np.where(current == 1, hit, 0.0)
-        return np.where(u[:, 1] > u[:, 0], np.int8(2), np.int8(1))  # a tie goes to stack 1
     k = np.arange(1, u.shape[1] + 1)
     leaving = (current[:, None] > 0) & (k[None, :] != current[:, None])
     u = u - np.where(leaving, switching_cost[:, None], 0.0)
     return (np.argmax(u, axis=1) + 1).astype(np.int8)
+
+
+def choose_two(
+    base_us: np.ndarray,
+    base_cn: np.ndarray,
+    net_us: np.ndarray,
+    net_cn: np.ndarray,
+    r: float,
+    current: np.ndarray,
+    switching_cost: np.ndarray,
+    noise_us: np.ndarray | None = None,
+    noise_cn: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`choose_stack` for the two stacks, on (n,) columns (the adoption pass's hot path).
+
+    Each utility is computed with the same operations as the K-stack rule, so the choice is the
+    same to the last bit; a tie goes to the US stack (stack 1), as ``argmax`` does.
+    """
+    hit = np.where(current > 0, switching_cost, 0.0)
+    u = []
+    for base, net, noise, other in ((base_us, net_us, noise_us, 2), (base_cn, net_cn, noise_cn, 1)):
+        x = base + r * net
+        if noise is not None:
+            x = x + noise
+        u.append(x - np.where(current == other, hit, 0.0))  # leaving the other stack
+    return np.where(u[1] > u[0], np.int8(2), np.int8(1))
 
 
 def neighbour_shares(adjacency: sp.csr_matrix | None, stack: np.ndarray) -> np.ndarray:
@@ -162,43 +196,42 @@ def adoption_step(
     n = len(st.stack)
     c = st.cohort
     adopted = st.stack > 0
-    layout = _dyadic_layout(st, adjacency)
-    draw = _draw(st, rng, n)
+    layout = layout_for(st.scratch, adjacency)
+    words = uniform_words(rng, n)  # draw = (words >> 8) / 2**24, compared as integers
     if layout is None:  # generic path: sparse mat-vec and per-unit Bass hazard
         shares = neighbour_shares(adjacency, st.stack)
         prob = adoption_probability(p[c], q[c], shares[:, 0] + shares[:, 1], afford[c])
-        new = ~adopted & (draw[:, 0] < prob)
-    else:  # fast path, bit-identical: integer neighbour counts and a (cohort, count) table
-        packed, shift = _tracked_counts(st, layout)
-        k = _table_columns(layout)  # adopted neighbours (in link units) of each column
+        new = ~adopted & ((words[:, 0] >> 8) < grid_above(prob))
+    else:  # fast path, bit-identical: integer neighbour counts and a (cohort, column) table
+        packed = tracked_counts(st.scratch, st.stack, layout)
+        k = table_columns(layout)  # adopted neighbours (in link units) of each column
         table = adoption_probability(p[:, None], q[:, None], k[None, :] * layout.unit,
                                      afford[:, None])  # fmt: skip
-        key = _cohort_rows(st, layout, len(k))  # intp: numpy's fastest fancy-index path
-        if len(k) > layout.width + 1:  # 4-bit packing: a column per packed value
-            key = key + packed
-        else:
-            key = key + ((packed & ((1 << shift) - 1)) + (packed >> shift))
-        new = ~adopted & (draw[:, 0] < table.ravel()[key])
-    review = adopted & (draw[:, 1] < review_rate)
+        key = table_keys(st.scratch, c, layout, packed)
+        new = ~adopted & ((words[:, 0] >> 8) < grid_above(table).ravel()[key])
+    rate = np.asarray(review_rate, np.result_type(np.float32, review_rate))  # as draw < rate
+    review = adopted & ((words[:, 1] >> 8) < grid_above(rate))
     if fixed is not None:
-        free = _free(st, fixed)
+        free = free_mask(st.scratch, fixed)
         new &= free
         review &= free
     idx = np.flatnonzero(new | review)
-    if len(idx):
+    if len(idx):  # choosers: column by column (1-D gathers are several times faster)
         if layout is None:
-            shares_idx = shares[idx]
+            net = shares[:, 0][idx], shares[:, 1][idx]
         else:
-            shares_idx = np.empty((len(idx), 2), layout.dtype)
-            sel = packed[idx]
-            shares_idx[:, 0] = (sel & ((1 << shift) - 1)) * layout.unit
-            shares_idx[:, 1] = (sel >> shift) * layout.unit
-        gumbel = -np.log(-np.log(np.clip(draw[idx, 2:], 1e-7, 1 - 1e-7))) * noise_scale
+            sel, shift = packed[idx], layout.shift
+            net = tuple((x * layout.unit).astype(layout.dtype)
+                        for x in (sel & ((1 << shift) - 1), sel >> shift))  # fmt: skip
+        gumbel = [-np.log(-np.log(np.clip(uniforms(words[:, j][idx]), 1e-7, 1 - 1e-7)))
+                  * noise_scale for j in (2, 3)]  # fmt: skip
         current = st.stack[idx]
         cost = np.where(current > 0, cost_base + cost_growth * st.tenure[idx], 0.0)
-        choice = choose_stack(utility[c[idx]], shares_idx, r, current, cost, gumbel)
+        ci = c[idx]
+        base = utility[:, 0][ci], utility[:, 1][ci]
+        choice = choose_two(*base, *net, r, current, cost, *gumbel)
         if mandate is not None:
-            forced = mandate[c[idx]]
+            forced = mandate[ci]
             choice = np.where(forced > 0, forced, choice).astype(np.int8)
         moved = (current > 0) & (choice != current)
         st.stack[idx] = choice
@@ -212,170 +245,11 @@ def adoption_step(
     return StepResult(new_adopters=new, switched=switched)
 
 
-# ---------------------------------------------------------------- fast path (performance only)
-# The row-normalised adjacency built by network.py has weights that are multiples of a power of
-# two (1/8 at degree 8), so every neighbour share is an exact float32 number and can be computed
-# from integer neighbour counts: one cache-friendly int8 gather per link instead of a float
-# mat-vec. Any other adjacency falls back to the generic path; both give bit-identical results.
-
-
-@dataclass
-class DyadicLayout:
-    """Adjacency as a padded (width, n) table of neighbour indices (links repeated by weight).
-
-    Attributes:
-        source: the adjacency this layout was derived from (identity-checked on reuse).
-        cols: (width, n) intp neighbour indices; padding points at the sentinel index n.
-        width: maximal number of (repeated) links per row.
-        unit: weight of one link (a power of two), so share = count * unit exactly.
-        dtype: dtype of ``adjacency @ float32`` (float32 for a float32 adjacency).
-        in_ptr: (n + 1,) offsets into ``in_rows`` per unit (the transpose, CSC-style).
-        in_rows: the units that observe each unit, repeated by link weight.
-    """
-
-    source: object
-    cols: np.ndarray
-    width: int
-    unit: float
-    dtype: np.dtype
-    in_ptr: np.ndarray
-    in_rows: np.ndarray
-
-
-def _build_layout(a: sp.csr_matrix) -> DyadicLayout | None:
-    if a.dtype != np.float32 or a.nnz == 0 or not a.has_canonical_format:
-        return None
-    data = a.data.astype(np.float64)
-    unit = float(data.min())
-    if unit <= 0 or np.frexp(unit)[0] != 0.5:  # not a power of two
-        return None
-    mult = data / unit
-    if not np.array_equal(mult, np.round(mult)) or mult.max() > 255:
-        return None
-    n = a.shape[0]
-    mult = mult.astype(np.int64)
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(a.indptr))
-    per_row = np.bincount(rows, weights=mult, minlength=n).astype(np.int64)
-    width = int(per_row.max())
-    if width > 255:
-        return None
-    rep_rows = np.repeat(rows, mult)
-    rep_cols = np.repeat(a.indices.astype(np.intp), mult)
-    row_start = np.concatenate([[0], np.cumsum(per_row)[:-1]])
-    slot = np.arange(len(rep_rows)) - row_start[rep_rows]
-    cols = np.full((width, n), n, np.intp)  # intp indices gather ~3x faster than int32
-    cols[slot, rep_rows] = rep_cols
-    t = a.tocsc()  # in-links: column j lists the units that observe j (linear-time transpose)
-    t_mult = np.rint(t.data.astype(np.float64) / unit).astype(np.int64)
-    in_rows = np.repeat(t.indices.astype(np.intp), t_mult)
-    in_ptr = np.concatenate([[0], np.cumsum(t_mult)]).astype(np.intp)[t.indptr]
-    dtype = np.result_type(a.dtype, np.float32)
-    return DyadicLayout(a, cols, width, unit, dtype, in_ptr, in_rows)
-
-
 def prepare_network(st: AdopterState, adjacency: sp.csr_matrix | None) -> None:
     """Build the fast path's tables for ``adjacency`` now (at model construction), not lazily.
 
     Optional: :func:`adoption_step` builds them on first use. Results do not depend on it.
     """
-    layout = _dyadic_layout(st, adjacency)
+    layout = layout_for(st.scratch, adjacency)
     if layout is not None:
-        _tracked_counts(st, layout)
-        _cohort_rows(st, layout, len(_table_columns(layout)))
-
-
-def _dyadic_layout(st: AdopterState, adjacency: sp.csr_matrix | None) -> DyadicLayout | None:
-    """The cached fast-path layout of ``adjacency``, or None if the generic path must be used."""
-    if adjacency is None or not sp.issparse(adjacency) or adjacency.format != "csr":
-        return None
-    cached = st.scratch.get("layout")
-    if cached is None or cached[0] is not adjacency:
-        layout = _build_layout(adjacency)
-        cached = (adjacency, layout)
-        st.scratch["layout"] = cached
-    return cached[1]
-
-
-def _free(st: AdopterState, fixed: np.ndarray) -> np.ndarray:
-    """``~fixed``, cached while the same read-only mask is passed (large adopters' units)."""
-    cached = st.scratch.get("free")
-    if cached is None or cached[0] is not fixed or fixed.flags.writeable:
-        cached = st.scratch["free"] = (fixed, ~fixed)
-    return cached[1]
-
-
-def _draw(st: AdopterState, rng: np.random.Generator, n: int) -> np.ndarray:
-    """``rng.random((n, 4), float32)`` into a reused buffer (same stream, no page faults)."""
-    buf = st.scratch.get("draw")
-    if buf is None or buf.shape != (n, 4):
-        buf = st.scratch["draw"] = np.empty((n, 4), np.float32)
-    rng.random(dtype=np.float32, out=buf)
-    return buf
-
-
-def _table_columns(layout: DyadicLayout) -> np.ndarray:
-    """Adopted-neighbour count (link units) of each column of the (cohort, column) hazard table.
-
-    With 4-bit packing (width <= 15) a column per packed value ``US + 16 * CN`` (256 columns:
-    the packed counts index the table directly; values that cannot occur are clipped); with
-    8-bit packing a column per count 0..width.
-    """
-    if layout.width <= 15:
-        j = np.arange(256)
-        return np.minimum((j & 15) + (j >> 4), layout.width).astype(layout.dtype)
-    return np.arange(layout.width + 1).astype(layout.dtype)
-
-
-def _cohort_rows(st: AdopterState, layout: DyadicLayout, columns: int) -> np.ndarray:
-    """(n,) intp row offsets ``cohort * columns`` into the (cohort, column) table, cached."""
-    cached = st.scratch.get("cohort_rows")
-    if cached is None or cached[0] is not layout or cached[1] is not st.cohort:
-        rows = st.cohort.astype(np.intp) * np.intp(columns)
-        cached = st.scratch["cohort_rows"] = (layout, st.cohort, columns, rows)
-    return cached[3]
-
-
-def _tracked_counts(st: AdopterState, layout: DyadicLayout) -> tuple[np.ndarray, int]:
-    """:func:`_neighbour_counts` of ``st.stack``, updated from the units that changed stack.
-
-    Keeps the counts and the stacks they were counted on; each call adds, for every unit whose
-    stack differs from then, its change of code to the units that observe it (the transpose
-    links). Integer arithmetic: the result equals a full recount exactly, whoever changed the
-    stacks (adoption, large adopters, tests). Recounts in full when many units changed.
-    """
-    shift = 4 if layout.width <= 15 else 8
-    memo = st.scratch.get("counts")
-    if memo is None or memo[0] is not layout:
-        memo = None
-    else:
-        _, total, seen = memo
-        changed = np.flatnonzero(st.stack != seen)
-        if len(changed) > len(seen) // 8:
-            memo = None
-        elif len(changed):
-            code = np.array([0, 1, 1 << shift], np.int32)
-            now = st.stack[changed]
-            delta = code[now] - code[seen[changed]]
-            lo = layout.in_ptr[changed]
-            lens = layout.in_ptr[changed + 1] - lo
-            ends = np.cumsum(lens)
-            pos = np.arange(ends[-1]) + np.repeat(lo - (ends - lens), lens)
-            np.add.at(total, layout.in_rows[pos], np.repeat(delta, lens))
-            seen[changed] = now
-    if memo is None:
-        total = _neighbour_counts(st.stack, layout)[0].astype(np.int32)
-        memo = st.scratch["counts"] = (layout, total, st.stack.copy())
-    return memo[1], shift
-
-
-def _neighbour_counts(stack: np.ndarray, layout: DyadicLayout) -> tuple[np.ndarray, int]:
-    """Packed (n,) neighbour counts: ``US + CN << shift`` (in link units), and ``shift``."""
-    n = len(stack)
-    shift = 4 if layout.width <= 15 else 8
-    small = np.uint8 if shift == 4 else np.uint16
-    code = np.zeros(n + 1, small)  # 1 per US neighbour, 2**shift per Chinese one; sentinel 0
-    code[:n] = np.array([0, 1, 1 << shift], small)[stack]
-    total = np.zeros(n, small)
-    for row in layout.cols:
-        total += code[row]
-    return total, shift
+        table_keys(st.scratch, st.cohort, layout, tracked_counts(st.scratch, st.stack, layout))

@@ -47,13 +47,22 @@ def payments(model) -> np.ndarray:
                             for k, b in enumerate(("US", "CN"))])  # fmt: skip
 
 
-def cohort_offers(model) -> tuple[np.ndarray, np.ndarray]:
-    """Return (utility (C, 2), affordability ``a`` (C,)) for all cohorts (vectorised)."""
+def terms(model) -> tuple[np.ndarray, np.ndarray]:
+    """This quarter's (:func:`values`, :func:`payments`), shared by offers and rents."""
+    return values(model), payments(model)
+
+
+def cohort_offers(model, value_pay: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return (utility (C, 2), affordability ``a`` (C,)) for all cohorts (vectorised).
+
+    ``value_pay``: this quarter's :func:`terms` if already computed.
+    """
     p, fx = model.p, _cohort_fixtures(model)
+    value, pay = value_pay or terms(model)
     caps = np.array([best(model, "US"), best(model, "CN")])
     quality = np.array([model.markets[b].quality for b in ("US", "CN")])
     prices = services.cohort_prices(model, {b: m.price for b, m in model.markets.items()})
-    log_surplus = np.log(values(model)) - np.log(np.maximum(payments(model), 1e-300))
+    log_surplus = np.log(value) - np.log(np.maximum(pay, 1e-300))
     presence = fx.presence.copy()  # GS cohorts: their government's current presence
     for j, country in fx.gs_cohorts:
         now = model.gs_govs[country].presence
@@ -126,19 +135,21 @@ def _cohort_fixtures(model) -> CohortFixtures:
     return fx
 
 
-def value_and_rents(model, counts: np.ndarray) -> dict[str, float]:
+def value_and_rents(model, counts: np.ndarray, value_pay: tuple | None = None) -> dict[str, float]:
     """The GS's value created and payments to each stack (USD bn a quarter) after adoption.
 
     Args:
         model: the model (prices, values, tokens, persons per unit).
         counts: (C, 3 stacks, 2 locked) unit counts of this quarter.
+        value_pay: this quarter's :func:`terms` if already computed.
     """
     p = model.p
     gs = model.cohort_region == "GS"
     persons = counts[:, 1:, :] * model.persons_per_unit[:, None, None]  # millions (C, 2, 2)
     markup = np.array([1.0, 1.0 + on(p, "lock_in_rents", p.rent_markup_locked)])
-    pay = payments(model)[:, :, None] * markup[None, None, :]  # USD per person (C, 2, 2)
-    value = values(model)[:, :, None]
+    value, pay = value_pay or terms(model)
+    pay = pay[:, :, None] * markup[None, None, :]  # USD per person (C, 2, 2)
+    value = value[:, :, None]
     out = {}
     for k, bloc in enumerate(("us", "cn")):
         out[f"gs_value_{bloc}"] = float((persons[gs, k] * value[gs, k]).sum()) / 1e3

@@ -31,7 +31,7 @@ def measure_countries(model, counts: np.ndarray, switched_cohorts: np.ndarray) -
         counts: (cohort, stack, locked) unit counts.
         switched_cohorts: cohort index of each unit that switched stack this quarter.
     """
-    country = np.array([c.country for c in model.cohorts])
+    country = model.cohort_country
     switched = np.bincount(switched_cohorts, minlength=len(model.cohorts))
     for name, g in model.gs_govs.items():
         rows = country == name
@@ -63,7 +63,7 @@ def collect_metrics(
     model,
     res,
     counts: np.ndarray,
-    flows,
+    switched_cohorts: np.ndarray,
     rents: dict[str, float],
     hub_util: float,
     cap_us: float,
@@ -77,7 +77,7 @@ def collect_metrics(
     gs_adopted = gs[1:].sum()
     s_us, s_cn = _safe(gs[1].sum(), gs_adopted), _safe(gs[2].sum(), gs_adopted)
     # GS switchers: look up the few switched units' cohorts (no per-unit string gather)
-    switched = int(np.count_nonzero((region == "GS")[model.adopters.cohort[flows.switched]]))
+    switched = int(np.count_nonzero((region == "GS")[switched_cohorts]))
     cn_units = {v: res.units["CN"][v] + res.units["CN_state"][v] for v in ("US", "CN")}
     delivered = cn_units["US"] + cn_units["CN"] + res.smuggled_units
     cn_sites = [*model.cn_clouds, *model.provinces]

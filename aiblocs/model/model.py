@@ -219,6 +219,7 @@ class AIBlocsModel(mesa.Model):
             sizes.append(np.full(n_c, n_c, np.int64))
         self.adopters = AdopterState.empty(np.concatenate(cohort_ids))
         self.cohort_region = np.array([c.region for c in self.cohorts])
+        self.cohort_country = np.array([c.country for c in self.cohorts])
         self.adjacency = None if p.well_mixed else build_adjacency(
             np.concatenate(starts), np.concatenate(sizes), p.network_degree, p.cross_border,
             self.stream("network"))  # fmt: skip
@@ -332,7 +333,8 @@ class AIBlocsModel(mesa.Model):
         cap_us, cap_cn = capability.best(self, "US"), capability.best(self, "CN")
         self.frontier.record(self.q, cap_us)
         # 6. adoption (vectorised over all units)
-        util, afford = markets.cohort_offers(self)
+        value_pay = markets.terms(self)  # prices and capabilities are set for the quarter
+        util, afford = markets.cohort_offers(self, value_pay)
         st = self.adopters
         flows = adoption_step(st, self.adjacency, util, afford, self.bass_p, self.bass_q,
                               on(p, "network_effect", p.network_effect), p.choice_noise,
@@ -343,7 +345,7 @@ class AIBlocsModel(mesa.Model):
         large_adopters.step(self, util, afford, flows)  # their blocks move together
         counts = self._cohort_counts()
         # 7. value and rents; firms learn; US politics
-        rents = markets.value_and_rents(self, counts)
+        rents = markets.value_and_rents(self, counts, value_pay)
         self.cn_units_in_use = result.units["CN"]["CN"] + result.units["CN_state"]["CN"]
         for d in self.designers:
             d.learn(self.cn_units_in_use / 1e6)
@@ -355,8 +357,9 @@ class AIBlocsModel(mesa.Model):
         # 8. measurement (next quarter's budgets and demand read this quarter's adopters)
         self.counts = counts
         self.adoption = regional_adoption(self.cohort_region, counts)
-        self.m = collect_metrics(self, result, counts, flows, rents, hub_util, cap_us, cap_cn, lag)
-        measure_countries(self, counts, self.adopters.cohort[flows.switched])
+        moved = self.adopters.cohort[flows.switched]  # cohort of each unit that switched
+        self.m = collect_metrics(self, result, counts, moved, rents, hub_util, cap_us, cap_cn, lag)
+        measure_countries(self, counts, moved)
         self.datacollector.collect(self)
         if self.q >= self.end_q:
             self.running = False
