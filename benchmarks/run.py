@@ -8,8 +8,8 @@ Every model case runs in a fresh subprocess (``--case``) so that its peak RSS
 (``ru_maxrss``) and start-up costs are its own. Throughput = adopters x quarters / seconds of
 ``run_model()`` (construction excluded); the Mesa reference is the Boltzmann wealth model
 (``benchmarks/boltzmann_ref.py``) measured in the same run. Repeated cases (the Mesa reference
-too) report the best of the repeats (the machine may be shared). Wall-time targets are only meaningful on an idle
-machine with the stated number of cores.
+too) report the best of the repeats (the machine may be shared). Wall-time targets are only
+meaningful on an idle machine with the stated number of cores.
 """
 
 from __future__ import annotations

@@ -47,6 +47,17 @@ MECHANISMS = (
     "metrics",
     "deals",
     "large_adopters",
+    "services",
+    "investment",
+    "grey",
+    "policy_us",
+    "policy_cn",
+    "inertia",
+    "shocks",
+    "breakthroughs",
+    "hazards",
+    "events",
+    "streams",
 )
 CORE = (*(f"aiblocs/model/{m}.py" for m in MECHANISMS), "aiblocs/model/agents/")
 INTRO = """\
