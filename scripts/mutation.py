@@ -208,6 +208,8 @@ def write_report(listed: list[dict] | None) -> None:
     for path, res in results.items():
         counts = defaultdict(int)
         for name, status in res.items():
+            if status == "check was interrupted by user":  # the run was stopped on it
+                status = "not checked"
             if status == "survived" or status == "no tests":
                 line = mutated_line(name, path)
                 why = next((e["reason"] for e in eq if matches(e, name, line)), None)
@@ -240,18 +242,31 @@ def write_report(listed: list[dict] | None) -> None:
         "the issue's mutations, a few more minutes). Times were measured on 2 cores "
         "shared with other jobs.",
         "",
-        "Score = killed / (mutants - equivalent); a mutant that no selected test reaches counts",
-        "as not killed.",
+        "Score = killed / (mutants - equivalent - not checked); a mutant that no selected test",
+        "reaches counts as not killed.",
         "",
-        "| module | mutants | killed | survived | no tests | equivalent | score |",
-        "|---|---|---|---|---|---|---|",
+    ]
+    unchecked = sum(c["not checked"] for c in totals.values())
+    if unchecked:
+        every = sum(c["total"] for c in totals.values())
+        lines += [
+            f"**The last run stopped before the end: {unchecked:,} of {every:,} mutants are not "
+            "checked yet** (the scores below are over the checked ones; `make mutation` resumes "
+            "where it stopped).",
+            "",
+        ]
+    lines += [
+        "| module | mutants | killed | survived | no tests | equivalent | not checked | score |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for path, c in sorted(rows):
         lines.append(f"| `{path}` | {c['total']} | {c['killed']} | {c['survived']} | "
-                     f"{c['no tests']} | {c['equivalent']} | {score(c)} |")  # fmt: skip
+                     f"{c['no tests']} | {c['equivalent']} | {c['not checked']} | "
+                     f"{score(c)} |")  # fmt: skip
     for group, c in totals.items():
         lines.append(f"| **{group}** | {c['total']} | {c['killed']} | {c['survived']} | "
-                     f"{c['no tests']} | {c['equivalent']} | **{score(c)}** |")  # fmt: skip
+                     f"{c['no tests']} | {c['equivalent']} | {c['not checked']} | "
+                     f"**{score(c)}** |")  # fmt: skip
     lines += [
         "",
         "## The mutations named in issue 18",
