@@ -13,6 +13,7 @@ float comparison, raw words against numpy's float32 draws, the two-stack choice 
 from __future__ import annotations
 
 import itertools
+from contextlib import nullcontext
 from unittest import mock
 
 import numpy as np
@@ -323,3 +324,45 @@ def test_choice_among_three_stacks_by_hand():
     np.testing.assert_array_equal(no_net, [1, 3, 2, 3, 2, 1])
     free = ad.choose_stack(base, net, 2.0, current, np.zeros(6), noise)  # no switching cost
     np.testing.assert_array_equal(free, [1, 1, 3, 2, 2, 1])
+
+
+def step_kw(seed: int) -> dict:
+    return {"utility": np.array([[0.3, 0.1], [-0.2, 0.4]]), "afford": np.array([0.9, 0.6]),
+            "p": np.array([0.05, 0.02]), "q": np.array([0.4, 0.9]), "r": 2.0,
+            "noise_scale": 1.0, "review_rate": 0.05, "cost_base": 0.2, "cost_growth": 0.1,
+            "rng": np.random.default_rng(seed)}  # fmt: skip
+
+
+def test_one_state_stepped_on_changing_networks_and_masks():
+    """The fast path's caches (layout, counts, table rows, ~mask) follow the adjacency and the
+    mask they are given: a state stepped on degree 8, then 16, then 8 again, with two different
+    read-only masks of units held fixed, moves exactly as on the generic path. Few units move
+    each quarter (no full recount), so counts carried over from another network would show."""
+    a8, a16 = adjacency(8), adjacency(16, seed=5)
+    n = N
+    cohort = (np.arange(n) * 2 // n).astype(np.int32)
+    masks = [np.zeros(n, bool), np.zeros(n, bool)]
+    masks[0][:100], masks[1][300:450] = True, True
+    for m in masks:
+        m.flags.writeable = False
+    runs = []
+    for generic in (False, True):
+        st = ad.AdopterState(
+            cohort.copy(), stacks(n, "mix"), np.linspace(0, 9, n).astype(np.float32)
+        )
+        frozen = []
+        for t, (a, fixed) in enumerate(
+            [(a8, masks[0]), (a16, masks[1]), (a8, masks[1]), (a16, None)]
+        ):
+            before = st.stack.copy()
+            with (
+                mock.patch.object(ad, "layout_for", return_value=None) if generic else nullcontext()
+            ):
+                ad.adoption_step(st, a, **step_kw(t), fixed=fixed)
+            if fixed is not None:
+                frozen.append(np.array_equal(st.stack[fixed], before[fixed]))
+            frozen.append(0 < np.count_nonzero(st.stack != before) < n // 8)  # no recount
+        runs.append((st.stack.copy(), st.tenure.copy(), frozen))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    assert all(runs[0][2]) and len(runs[0][2]) == 7  # fixed units stay; a few others move
