@@ -235,12 +235,17 @@ def write_report(listed: list[dict] | None) -> None:
         "",
         *INTRO.splitlines(),
         "",
-        f"Last run: {runtime.get('when', '?')} on {runtime.get('workers', '?')} workers; a run "
-        f"from a fresh clone took {runtime.get('fresh_seconds', 0) / 60:.0f} minutes of wall "
-        f"time for mutmut, the last run {runtime.get('seconds', 0) / 60:.0f} (a resumed run "
-        "tests only the functions that changed, then the survivors again; every run then applies "
-        "the issue's mutations, a few more minutes). Times were measured on 2 cores "
-        "shared with other jobs.",
+        f"Last run: {runtime.get('when', '?')} on {runtime.get('workers', '?')} workers; "
+        + (
+            f"stopped by hand after {runtime['stopped_after'] / 60:.0f} minutes of wall time. "
+            if "stopped_after" in runtime
+            else f"a run from a fresh clone took {runtime.get('fresh_seconds', 0) / 60:.0f} "
+            f"minutes of wall time for mutmut, the last run "
+            f"{runtime.get('seconds', 0) / 60:.0f} (a resumed "
+            "run tests only the functions that changed, then the survivors again; every run then "
+            "applies the issue's mutations, a few more minutes). "
+        )
+        + "Times were measured on 2 cores shared with other jobs.",
         "",
         "Score = killed / (mutants - equivalent - not checked); a mutant that no selected test",
         "reaches counts as not killed.",
