@@ -88,3 +88,11 @@ def test_ledger_closes_at_the_defaults(regime):
 @given(kw=parameters(), seed=st.integers(0, 2**32 - 1), regime=st.sampled_from(preset_names()))
 def test_ledger_closes_across_the_parameter_box(kw, seed, regime):
     run_checked(regime, seed, kw)
+
+
+@pytest.mark.parametrize("off", [{"mech_smuggling": False}, {"mech_cloud_rental": False},
+                                 {"mech_smuggling": False, "mech_cloud_rental": False}])  # fmt: skip
+def test_ledger_closes_with_the_grey_channels_shut(off):
+    """With no smuggling or no renting abroad, the unmet demand that would have gone there is
+    carried or returned, not lost (the channels' zero branches)."""
+    run_checked("containment", 0, off, quarters=24)
