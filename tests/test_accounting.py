@@ -90,8 +90,11 @@ def test_ledger_closes_across_the_parameter_box(kw, seed, regime):
     run_checked(regime, seed, kw)
 
 
-@pytest.mark.parametrize("off", [{"mech_smuggling": False}, {"mech_cloud_rental": False},
-                                 {"mech_smuggling": False, "mech_cloud_rental": False}])  # fmt: skip
+SHUT = [{"mech_smuggling": False}, {"mech_cloud_rental": False},
+        {"mech_smuggling": False, "mech_cloud_rental": False}]  # fmt: skip
+
+
+@pytest.mark.parametrize("off", SHUT)
 def test_ledger_closes_with_the_grey_channels_shut(off):
     """With no smuggling or no renting abroad, the unmet demand that would have gone there is
     carried or returned, not lost (the channels' zero branches)."""

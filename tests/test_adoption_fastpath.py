@@ -305,25 +305,26 @@ def test_choice_among_three_stacks_by_hand():
     """choose_stack's K-stack rule (the model has two stacks; tests drive three): utility plus
     network plus noise, minus the switching cost on every stack but the current one."""
     base = np.array([[1.0, 0.5, 0.2], [0.0, 0.0, 1.0], [0.3, 0.3, 0.3], [0.0, 0.9, 0.0],
-                     [0.0, 2.0, 0.0], [0.5, 0.5, 0.1]])  # fmt: skip
-    net = np.zeros((6, 3))
+                     [0.0, 2.0, 0.0], [0.5, 0.5, 0.1], [0.5, 0.8, 0.0]])  # fmt: skip
+    net = np.zeros((7, 3))
     net[1, 0] = 0.5  # r * 0.5 = 1.0 for stack 1
-    current = np.array([0, 1, 2, 3, 1, 0], np.int8)
-    cost = np.array([9.0, 0.5, 0.1, 1.0, 0.5, 9.0])
-    noise = np.zeros((6, 3))
+    current = np.array([0, 1, 2, 3, 1, 0, 1], np.int8)
+    cost = np.array([9.0, 0.5, 0.1, 1.0, 0.5, 9.0, 0.5])
+    noise = np.zeros((7, 3))
     noise[2, 2] = 0.05
     # row 0: new adopter, no cost, 1.0 best; row 1: [1.0, -0.5, 0.5] stays; row 2: [0.2, 0.3,
-    # 0.25] stays; row 3: [-1, -0.1, 0] stays; row 4: [-0.5, 1.5, -0.5] leaves for 2; row 5: tie
+    # 0.25] stays; row 3: [-1, -0.1, 0] stays; row 4: [-0.5, 1.5, -0.5] leaves for 2; row 5: tie;
+    # row 6: [0.5, 0.3, -0.5] stays on 1 (its cost outweighs stack 2's lead of 0.3)
     got = ad.choose_stack(base, net, 2.0, current, cost, noise)
-    np.testing.assert_array_equal(got, [1, 1, 2, 3, 2, 1])
+    np.testing.assert_array_equal(got, [1, 1, 2, 3, 2, 1, 1])
     assert got.dtype == np.int8
     np.testing.assert_array_equal(
-        ad.choose_stack(base, net, 2.0, current, cost), [1, 1, 2, 3, 2, 1]
+        ad.choose_stack(base, net, 2.0, current, cost), [1, 1, 2, 3, 2, 1, 1]
     )
     no_net = ad.choose_stack(base, net, 0.0, current, cost)  # row 1 loses its network pull
-    np.testing.assert_array_equal(no_net, [1, 3, 2, 3, 2, 1])
-    free = ad.choose_stack(base, net, 2.0, current, np.zeros(6), noise)  # no switching cost
-    np.testing.assert_array_equal(free, [1, 1, 3, 2, 2, 1])
+    np.testing.assert_array_equal(no_net, [1, 3, 2, 3, 2, 1, 1])
+    free = ad.choose_stack(base, net, 2.0, current, np.zeros(7), noise)  # no switching cost
+    np.testing.assert_array_equal(free, [1, 1, 3, 2, 2, 1, 2])
 
 
 def step_kw(seed: int) -> dict:

@@ -253,3 +253,15 @@ def test_bad_policy_modes_and_contradictions_are_refused():
     reg = get_regime("adaptive")
     assert regime_from_dict(reg.to_dict()) == reg
     assert "us_policy" not in get_regime("historical").to_dict()  # scripted is implied
+
+
+def test_each_administration_draws_its_own_hawkishness():
+    """A term's hawkishness is one standard-normal draw keyed by its inauguration: stable within
+    the term, different across terms, and the same in another regime with the same seed."""
+
+    m = AIBlocsModel("adaptive", rng=3, n_adopters=100)
+    terms = [m.us_gov.hawkishness(q) for q in (8, 24, 40, 56)]
+    assert terms[0] == m.us_gov.hawkishness(8)  # drawn once per term
+    assert len(set(terms)) == 4  # distinct terms, distinct draws (ties have probability 0)
+    other = AIBlocsModel("adaptive_us", rng=3, n_adopters=100)
+    assert [other.us_gov.hawkishness(q) for q in (8, 24, 40, 56)] == terms
