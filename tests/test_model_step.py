@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from modelkit import DISTINCT, model_at, spied
 
+from aiblocs import AIBlocsModel
 from aiblocs.model import capacity, chips, investment, markets
 from aiblocs.model.model import _largest_remainder
 
@@ -312,3 +313,13 @@ def test_state_at_initialisation():
     assert AIBlocsModel(regime="open", n_adopters=50).regime.name == "open"
     child = np.random.SeedSequence(3).spawn(1)[0]
     assert AIBlocsModel(rng=child, n_adopters=50).seed is None
+
+
+def test_adopters_review_and_some_switch_at_the_defaults():
+    """Adopters review their stack at ``review_rate`` a quarter and some switch (large adopters
+    held out, whose blocks move by their own rule): switchers are a subset of the reviewers."""
+    m = AIBlocsModel("historical", rng=0, n_adopters=2000, mech_large_adopters=False)
+    m.run_model()
+    rate = m.datacollector.get_model_vars_dataframe()["gs_switch_rate"]
+    assert (rate > 0).sum() >= 10  # individual units switch in many quarters
+    assert rate.mean() < m.p.review_rate
