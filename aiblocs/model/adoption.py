@@ -18,6 +18,7 @@ from aiblocs.model.fastpath import (
     free_mask,
     grid_above,
     layout_for,
+    split,
     table_columns,
     table_keys,
     tracked_counts,
@@ -106,6 +107,11 @@ def choose_stack(
     leaving = (current[:, None] > 0) & (k[None, :] != current[:, None])
     u = u - np.where(leaving, switching_cost[:, None], 0.0)
     return (np.argmax(u, axis=1) + 1).astype(np.int8)
+
+
+def gumbel(uniforms: np.ndarray, scale: float) -> np.ndarray:
+    """Gumbel utility shocks ``-log(-log(u)) * scale`` from uniforms (clipped off 0 and 1)."""
+    return -np.log(-np.log(np.clip(uniforms, 1e-7, 1 - 1e-7))) * scale
 
 
 def choose_two(
@@ -220,16 +226,13 @@ def adoption_step(
         if layout is None:
             net = shares[:, 0][idx], shares[:, 1][idx]
         else:
-            sel, shift = packed[idx], layout.shift
-            net = tuple((x * layout.unit).astype(layout.dtype)
-                        for x in (sel & ((1 << shift) - 1), sel >> shift))  # fmt: skip
-        gumbel = [-np.log(-np.log(np.clip(uniforms(words[:, j][idx]), 1e-7, 1 - 1e-7)))
-                  * noise_scale for j in (2, 3)]  # fmt: skip
+            net = tuple((x * layout.unit).astype(layout.dtype) for x in split(packed[idx], layout))
+        shocks = [gumbel(uniforms(words[:, j][idx]), noise_scale) for j in (2, 3)]
         current = st.stack[idx]
         cost = np.where(current > 0, cost_base + cost_growth * st.tenure[idx], 0.0)
         ci = c[idx]
         base = utility[:, 0][ci], utility[:, 1][ci]
-        choice = choose_two(*base, *net, r, current, cost, *gumbel)
+        choice = choose_two(*base, *net, r, current, cost, *shocks)
         if mandate is not None:
             forced = mandate[ci]
             choice = np.where(forced > 0, forced, choice).astype(np.int8)

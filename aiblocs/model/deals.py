@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aiblocs.model import events, markets
+from aiblocs.model.adoption import gumbel
 from aiblocs.model.mechanisms import on
 
 BLOCS = ("US", "CN")
@@ -108,8 +109,8 @@ def choice_probability_us(v: np.ndarray, noise: float) -> float:
 
 def choose(v: np.ndarray, noise: float, uniforms: np.ndarray) -> str:
     """The package chosen: argmax of ``V_k + Gumbel(0, noise)`` from two uniforms."""
-    gumbel = -np.log(-np.log(np.clip(uniforms, 1e-7, 1 - 1e-7))) * noise
-    return BLOCS[int(np.argmax(v + gumbel))]
+    shocks = gumbel(uniforms, noise)
+    return BLOCS[int(np.argmax(v + shocks))]
 
 
 def contract_quarters(p, u: float) -> int:

@@ -161,8 +161,13 @@ def table_keys(scratch: dict, cohort: np.ndarray, layout: DyadicLayout, packed: 
         cached = scratch["cohort_rows"] = (layout, cohort, rows)
     if columns > layout.width + 1:  # 4-bit packing: a column per packed value
         return cached[2] + packed
-    mask = (1 << layout.shift) - 1
-    return cached[2] + ((packed & mask) + (packed >> layout.shift))
+    us, cn = split(packed, layout)
+    return cached[2] + (us + cn)
+
+
+def split(packed: np.ndarray, layout: DyadicLayout) -> tuple[np.ndarray, np.ndarray]:
+    """(US, CN) neighbour counts (link units) from packed counts ``US + CN << layout.shift``."""
+    return packed & ((1 << layout.shift) - 1), packed >> layout.shift
 
 
 def free_mask(scratch: dict, fixed: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aiblocs.model import events
-from aiblocs.model.adoption import NONE, StepResult, adoption_probability, choose_stack
+from aiblocs.model.adoption import NONE, StepResult, adoption_probability, choose_stack, gumbel
 from aiblocs.model.deals import GOVERNMENT
 from aiblocs.model.mechanisms import on
 
@@ -126,9 +126,9 @@ def step(model, utility: np.ndarray, afford: np.ndarray, flows: StepResult) -> N
             continue
         shares = g.adoption * np.array([[g.share_us, g.share_cn]])  # shares of all units
         cost = base + growth * float(st.tenure[la.lo]) if current else 0.0
-        gumbel = -np.log(-np.log(np.clip(u[1:], 1e-7, 1 - 1e-7))) * p.choice_noise
+        shocks = gumbel(u[1:], p.choice_noise)
         choice = int(choose_stack(utility[c][None, :], shares, r, np.array([current]),
-                                  np.array([cost]), gumbel[None, :])[0])  # fmt: skip
+                                  np.array([cost]), shocks[None, :])[0])  # fmt: skip
         if choice == current:
             continue
         st.stack[la.lo : la.hi] = choice
