@@ -14,7 +14,7 @@ import pytest
 from aiblocs.compare import countries, events, stats, variance
 from aiblocs.ensemble import ExperimentSpec
 from aiblocs.model.calendar import decimal_year, quarter_label
-from aiblocs.model.outcomes import HEADLINE, OUTCOMES, country_lockin, lock_state
+from aiblocs.model.outcomes import HEADLINE, OUTCOMES, SERIES, country_lockin, lock_state
 
 QUARTERS = [quarter_label(2022 * 4 + i) for i in range(56)]
 
@@ -223,3 +223,35 @@ def test_events_that_differ_between_the_arms_of_a_pair():
     assert events.differences(empty, spec).empty and events.summary(empty, events.differences(
         empty, spec), spec).empty  # fmt: skip
     assert "No run logged an event" in "\n".join(events.section(empty, empty, empty))
+
+
+def test_every_outcome_reduces_the_series_its_name_says():
+    """The registry on a planted frame: ``{series}_{year}`` reads the series at that year's
+    Q4, ``*_cum`` sums it, and the lock outcomes read the GS's lasting lock-in (locked into the
+    Chinese stack from 2031Q2 to the 2035Q4 horizon)."""
+    quarters = [quarter_label(2025 * 4 + i) for i in range(44)]  # 2025Q1-2035Q4
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"quarter": quarters}
+                         | {s: rng.random(44) for s in SERIES if s != "quarter"})  # fmt: skip
+    lock_from = quarters.index("2031Q2")
+    frame["gs_share_cn_stack"] = np.where(np.arange(44) >= lock_from, 0.9, 0.5)
+    frame["gs_share_us_stack"] = 1 - frame["gs_share_cn_stack"]
+    frame["gs_switch_rate"] = 0.01
+    kinds = {}
+    for name, o in OUTCOMES.items():
+        kinds[o.at.split(":")[0] if ":" in o.at else o.at if o.at == "sum" else "year"] = 1
+        if o.at == "sum":
+            assert name == f"{o.series}_cum" and o.unit in SERIES[o.series].unit
+            assert o.value(frame) == pytest.approx(frame[o.series].sum(), rel=1e-12)
+        elif not o.at.startswith("lock:"):
+            series, year = name.rsplit("_", 1)
+            s = SERIES[series]
+            assert (o.series, o.at, o.unit) == (series, f"{year}Q4", s.unit)
+            assert o.label.startswith(s.label) and o.kind == ("share" if s.kind == "share"
+                                                              else "level")  # fmt: skip
+            assert o.value(frame) == frame.loc[frame.quarter == o.at, series].item()
+    assert set(kinds) == {"sum", "lock", "year"}
+    locks = {"gs_locked_us": 0.0, "gs_locked_cn": 1.0, "gs_locked_any": 1.0, "gs_contested": 0.0}
+    assert {n: OUTCOMES[n].value(frame) for n in locks} == locks
+    assert OUTCOMES["lockin_year"].value(frame) == decimal_year("2031Q2") == 2031.25
+    assert math.isnan(OUTCOMES["adoption_gs_2030"].value(frame.iloc[:20]))  # run ends 2029Q4
