@@ -6,6 +6,7 @@ designers' ledgers, the chip market's result), and stocks are checked against th
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -323,3 +324,32 @@ def test_adopters_review_and_some_switch_at_the_defaults():
     rate = m.datacollector.get_model_vars_dataframe()["gs_switch_rate"]
     assert (rate > 0).sum() >= 10  # individual units switch in many quarters
     assert rate.mean() < m.p.review_rate
+
+
+def test_each_quarter_draws_its_own_licence_decisions(monkeypatch):
+    """The licence draws of a quarter come from the ``licences`` stream keyed by that quarter:
+    a fresh batch each quarter, the same batch for the same quarter in any run."""
+    m = model_at("managed_access", "2025Q4", **DISTINCT)
+    seen, real = [], chips.clear
+
+    def spy(model, budgets, carry, rng):
+        seen.append((model.q, copy.deepcopy(rng).random(4).tolist()))
+        return real(model, budgets, carry, rng)
+
+    monkeypatch.setattr(chips, "clear", spy)
+    for _ in range(3):
+        m.step()
+    assert len({tuple(u) for _, u in seen}) == 3
+    for q, u in seen:
+        assert m.stream("licences", q).random(4).tolist() == u
+
+
+def test_a_bloc_that_buys_nothing_keeps_its_last_unit_cost(monkeypatch):
+    m = model_at("historical", "2024Q1", **DISTINCT)
+    last = dict(m.unit_cost)
+    real = investment.chip_budgets
+    monkeypatch.setattr(investment, "chip_budgets", lambda model: real(model) | {"US": 0.0})
+    m.carry = {**m.carry, "US": 0.0}
+    m.step()
+    assert sum(m.chip_result.compute["US"].values()) == 0
+    assert m.unit_cost["US"] == last["US"] and m.unit_cost["CN"] != last["CN"]

@@ -178,3 +178,11 @@ def test_the_numerical_guard_on_powers():
         m.cap_ref -= shift
         assert services.use_intensity(m, "CN") == pytest.approx(math.exp(bound), rel=1e-12)
         m.cap_ref += shift
+
+
+def test_log_growth_of_demand_floors_a_market_with_none():
+    assert services.log_growth(6.0, 2.0) == math.log(3.0)
+    assert services.log_growth(0.5, 2.0) == math.log(0.25)  # below one H100e: no floor yet
+    assert services.log_growth(0.0, 2.0) == math.log(1e-9 / 2.0)  # no demand: finite
+    assert services.log_growth(3.0, 0.0) == math.log(3.0 / 1e-9)
+    assert services.log_growth(0.0, 0.0) == 0.0

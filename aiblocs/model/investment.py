@@ -39,7 +39,7 @@ def chip_budgets(model) -> dict[str, float]:
            "CN_state": sum(h.completing_budget for h in model.provinces)}  # fmt: skip
     for bloc, clouds in (("US", model.us_clouds), ("CN", model.cn_clouds)):
         need = _need(model, bloc, clouds)
-        ratio = need / finance[bloc] if finance[bloc] > 0 else 0.0
+        ratio = need / finance[bloc]  # finance > 0: budget0 >= 0.01 (Params)
         out[bloc] = finance[bloc] * min(p.capex_pressure_max, max(p.capex_pressure_min, ratio))
     return out
 

@@ -313,14 +313,14 @@ class AIBlocsModel(mesa.Model):
         # 4. service markets: cost-based prices, demand from last quarter's adopters, clearing
         before = {b: m.demand_at_cost for b, m in self.markets.items()}
         self.markets = services.clear(self, self.counts, result.rented_h100e)
-        self.demand_growth = {b: math.log(max(m.demand_at_cost, 1e-12) / max(before[b], 1e-12))
+        self.demand_growth = {b: services.log_growth(m.demand_at_cost, before[b])
                               for b, m in self.markets.items()}  # fmt: skip
         self.unit_cost = investment.unit_costs(result, self.unit_cost)
         self.rental_price = self.markets["US"].cost
         hub_util = capacity.hub_utilisation(self)
         self.cn_gov.tighten_approvals(hub_util)
         demand = self.markets["CN"].demand_at_cost
-        growth = 4 * math.log(max(demand, 1e-9) / max(self.cn_demand_prev, 1e-9))
+        growth = 4 * services.log_growth(demand, self.cn_demand_prev)  # per year
         self.cn_demand_prev = demand
         presigned = p.presigned_share * p.edwc_budget0 * max(0.0, growth)
         for h in self.provinces:

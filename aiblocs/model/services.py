@@ -170,6 +170,12 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
     return out
 
 
+def log_growth(now: float, before: float) -> float:
+    """Log growth ``ln(now / before)`` of a compute demand (H100e-quarters); each is floored at
+    ``1e-9`` so that a market with no demand gives a finite growth."""
+    return math.log(max(now, 1e-9) / max(before, 1e-9))
+
+
 def _capacity(model, bloc: str) -> float:
     return sum(capacity.serving_capacity(s, model.p) for s in sites(model, bloc))
 
