@@ -171,8 +171,10 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
 
 
 def log_growth(now: float, before: float) -> float:
-    """Log growth ``ln(now / before)`` of a compute demand (H100e-quarters); each is floored at
-    ``1e-9`` so that a market with no demand gives a finite growth."""
+    """Log growth ``ln(now / before)`` of a compute demand (H100e-quarters).
+
+    Each is floored at ``1e-9`` so that a market with no demand gives a finite growth.
+    """
     return math.log(max(now, 1e-9) / max(before, 1e-9))
 
 
