@@ -369,3 +369,13 @@ def test_cn_subsidy_moves_only_by_at_least_a_step():
     small = cn_gov(subsidy=0.4, drive=0.5)  # 0.1 < step
     policy_cn.decide(small)
     assert small.subsidy == 0.4
+
+
+def test_a_new_rule_keeps_the_tiers_performance_cap():
+    """Moving a tier between statuses changes what the rule sets, not the compliant part's
+    H100e ceiling (set by the regime file)."""
+    p = default_params()
+    old = TierRule("compliant", 12, "free", perf_cap=0.4)
+    for level in sorted(LEVEL.values()):
+        rule = policy_us.new_rule(old, 14, level, 1.5, p)
+        assert (rule.tier, rule.start, rule.perf_cap) == ("compliant", 14, 0.4)

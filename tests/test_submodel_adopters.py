@@ -253,3 +253,28 @@ def test_network_structure():
                            np.random.default_rng(0)).shape == (0, 0)  # fmt: skip
     one = build_adjacency(np.zeros(1, int), np.ones(1, int), 4, 0.0, np.random.default_rng(0))
     assert one.shape == (1, 1)
+
+
+def test_a_stack_that_cannot_be_sold_never_sets_affordability():
+    """China's cohorts cannot buy the US stack (access 0): their affordability follows the
+    Chinese offer even when the US one would be the better deal."""
+    m = scarce(model_at("historical", "2024Q1", **DISTINCT))
+    m.markets["CN"].price *= 1e6  # inelastic demand: a dearer stack costs more in total
+    value, pay = markets.terms(m)
+    cn = m.cohort_region == "CN"
+    assert (np.log(value[cn, 0] / pay[cn, 0]) > np.log(value[cn, 1] / pay[cn, 1])).all()
+    np.testing.assert_allclose(markets.cohort_offers(m)[1], expected_offers(m)[1], rtol=1e-12)
+
+
+def test_a_hopeless_offer_is_floored_not_overflowed():
+    """Far below the affordability shift (x < -700) the logistic is held at 1 + e^700."""
+    m = scarce(model_at("historical", "2023Q2", afford_slope=20.0, value_capability=2.0,
+                        **DISTINCT), 0.0, 0.0)  # fmt: skip
+    m.cap_ref += 100  # both stacks 100 index points below the reference: V / payment ~ e^-150
+    assert not m.cn_gov.ai_plus
+    value, pay = markets.terms(m)
+    x = 20.0 * (np.log(value / pay).max(axis=1) - m.p.afford_shift)
+    assert (x < -700).all() and np.isfinite(x).all()
+    fx = markets._cohort_fixtures(m)
+    floor = fx.infra * fx.sector_afford / (1 + math.exp(700.0))
+    np.testing.assert_array_equal(markets.cohort_offers(m)[1], floor)

@@ -77,7 +77,7 @@ def cohort_offers(model, value_pay: tuple | None = None) -> tuple[np.ndarray, np
     sold = np.where(fx.access > 0, log_surplus, -np.inf)
     best_k = np.argmax(sold, axis=1)  # the stack with the best surplus (first on a tie)
     x = p.afford_slope * (sold[np.arange(len(best_k)), best_k] - p.afford_shift)
-    logistic = 1 + _math(math.exp, -np.clip(x, -700.0, 700.0))
+    logistic = 1 + _math(math.exp, -np.maximum(x, -700.0))  # e^700: no overflow, a ~ 1e-304
     a = fx.infra * fx.sector_afford / logistic
     a *= _math(lambda q: q ** on(p, "scarcity_throttle", p.scarcity_afford_exponent),
                quality[best_k])  # fmt: skip
