@@ -13,8 +13,18 @@ import pytest
 
 from aiblocs.compare import countries, events, stats, variance
 from aiblocs.ensemble import ExperimentSpec
+from aiblocs.ensemble.tasks import ID_COLUMNS
 from aiblocs.model.calendar import decimal_year, quarter_label
-from aiblocs.model.outcomes import HEADLINE, OUTCOMES, SERIES, country_lockin, lock_state
+from aiblocs.model.outcomes import (
+    HEADLINE,
+    OUTCOMES,
+    SERIES,
+    country_lockin,
+    lasting_lock,
+    lock_state,
+    lock_states,
+    outcome_values,
+)
 
 QUARTERS = [quarter_label(2022 * 4 + i) for i in range(56)]
 
@@ -255,3 +265,70 @@ def test_every_outcome_reduces_the_series_its_name_says():
     assert {n: OUTCOMES[n].value(frame) for n in locks} == locks
     assert OUTCOMES["lockin_year"].value(frame) == decimal_year("2031Q2") == 2031.25
     assert math.isnan(OUTCOMES["adoption_gs_2030"].value(frame.iloc[:20]))  # run ends 2029Q4
+
+
+def test_lock_rule_at_its_thresholds():
+    """Locked means share strictly above LOCK_SHARE (0.8) and switching strictly below
+    LOCK_SWITCH (0.02); 1 = US, 2 = China, 0 = contested."""
+    got = lock_states([0.8, 0.81, 0.81, 0.0, 0.1, 0, 1], [0.2, 0.19, 0.19, 0.8, 0.81, 1, 0],
+                      [0.0, 0.0199, 0.02, 0.0, 0.0, 0, 0])  # fmt: skip
+    assert got.tolist() == [0, 1, 0, 0, 2, 2, 1]
+    assert lasting_lock(np.array([], int)) == (0, None)
+    assert lasting_lock(np.array([0, 2, 1, 1])) == (1, 2)
+
+
+@pytest.mark.parametrize(("share_us", "state"), [(0.9, "us"), (0.5, "none"), (0.1, "cn")])
+def test_each_lock_outcome_reads_the_horizon_state(share_us, state):
+    quarters = [quarter_label(2030 * 4 + i) for i in range(8)]
+    frame = pd.DataFrame({"quarter": quarters, "gs_share_us_stack": share_us,
+                          "gs_share_cn_stack": 1 - share_us, "gs_switch_rate": 0.0})  # fmt: skip
+    frame.index = range(100, 108)  # positions, not labels, are read
+    got = outcome_values(frame, ("gs_locked_us", "gs_locked_cn", "gs_locked_any", "gs_contested",
+                                 "lockin_year"))  # fmt: skip
+    assert got["gs_locked_us"] == float(state == "us") and got["gs_locked_cn"] == (state == "cn")
+    assert got["gs_locked_any"] == float(state != "none") == 1 - got["gs_contested"]
+    assert got["lockin_year"] == 2030.0 if state != "none" else math.isnan(got["lockin_year"])
+
+
+def test_country_lockin_keeps_first_appearance_order_and_time_order_within_a_run():
+    """Rows interleaved by quarter (as a store writes them), countries not in alphabetical
+    order, one with a single quarter: each group is read in its own time order."""
+    rows = []
+    for i, q in enumerate(QUARTERS):
+        for country, cn in (("Kenya", 0.9 if i >= 30 else 0.1),
+                            ("Brazil", 0.1 if i >= 50 else 0.5)):  # fmt: skip
+            rows.append({"quarter": q, "country": country, "share_cn": cn, "share_us": 1 - cn,
+                         "switch_rate": 0.0})  # fmt: skip
+    rows.append({"quarter": QUARTERS[0], "country": "Aruba", "share_cn": 0.95, "share_us": 0.05,
+                 "switch_rate": 0.0})  # fmt: skip
+    got = country_lockin(pd.DataFrame(rows))
+    assert got.country.tolist() == ["Kenya", "Brazil", "Aruba"]
+    assert got.state.tolist() == [2, 1, 2]
+    assert got.lockin_year.tolist() == [decimal_year(QUARTERS[30]), decimal_year(QUARTERS[50]),
+                                        decimal_year(QUARTERS[0])]  # fmt: skip
+    assert country_lockin(pd.DataFrame(rows[:0], columns=list(rows[0]))).empty
+
+
+def test_outcome_table_reduces_each_run_and_names_its_arm():
+    spec = ExperimentSpec(regimes=("containment", "open"), n_seeds=2)
+    quarters = [quarter_label(2025 * 4 + i) for i in range(44)]
+    rng = np.random.default_rng(5)
+    frames = []
+    for run_id, (arm, regime, si) in enumerate([(1, "open", 1), (0, "containment", 0),
+                                                 (1, "open", 0)]):  # fmt: skip
+        ids = {"run_id": run_id, "arm": arm, "regime": regime, "design": "paired",
+               "seed_index": si, "seed": 100 + si, "provenance": 7.0}  # fmt: skip
+        frames.append(pd.DataFrame(ids | {"quarter": quarters}
+                                   | {s: rng.random(44) for s in SERIES if s != "quarter"}))
+    table = stats.outcome_table(pd.concat(frames[::-1], ignore_index=True), spec)
+    assert table.run_id.tolist() == [0, 1, 2]
+    assert list(table.columns[: len(ID_COLUMNS) + 2]) == [*ID_COLUMNS, "arm_label", "arm_title"]
+    labels, titles = stats.arm_labels(spec), stats.arm_titles(spec)
+    for _, row in table.iterrows():
+        assert (row.arm_label, row.arm_title) == (labels[row.arm], titles[row.arm])
+        assert row.provenance == 7.0 and row.regime == frames[row.run_id].regime[0]
+        want = outcome_values(frames[row.run_id])
+        assert row[list(want)].astype(float).tolist() == pytest.approx(list(want.values()),
+                                                                       nan_ok=True)  # fmt: skip
+    one_per_run = table.drop(columns=["arm_label", "arm_title"]).iloc[[2, 0, 1]]
+    pd.testing.assert_frame_equal(stats.outcome_table(one_per_run, spec), table)

@@ -394,5 +394,4 @@ def _lock_value(frame: pd.DataFrame, what: str) -> float:
 
 def outcome_values(frame: pd.DataFrame, names: tuple[str, ...] | None = None) -> dict[str, float]:
     """Outcomes (all of :data:`OUTCOMES`, or ``names``) of one run's quarterly frame."""
-    frame = frame.reset_index(drop=True)
-    return {n: OUTCOMES[n].value(frame) for n in (names or OUTCOMES)}
+    return {n: OUTCOMES[n].value(frame) for n in (names or OUTCOMES)}  # read by position
