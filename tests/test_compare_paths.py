@@ -318,8 +318,8 @@ def test_outcome_table_reduces_each_run_and_names_its_arm():
                                                  (1, "open", 0)]):  # fmt: skip
         ids = {"run_id": run_id, "arm": arm, "regime": regime, "design": "paired",
                "seed_index": si, "seed": 100 + si, "provenance": 7.0}  # fmt: skip
-        frames.append(pd.DataFrame(ids | {"quarter": quarters}
-                                   | {s: rng.random(44) for s in SERIES if s != "quarter"}))
+        series = {s: rng.random(44) for s in SERIES if s != "quarter"}
+        frames.append(pd.DataFrame(ids | {"quarter": quarters} | series))
     table = stats.outcome_table(pd.concat(frames[::-1], ignore_index=True), spec)
     assert table.run_id.tolist() == [0, 1, 2]
     assert list(table.columns[: len(ID_COLUMNS) + 2]) == [*ID_COLUMNS, "arm_label", "arm_title"]
