@@ -74,8 +74,8 @@ def share_ci(x: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     if len(x) and (x.min() < 0 or x.max() > 1):
         return mean_ci(x, level)
     m, lo, hi = mean_ci(x, level)
-    if math.isnan(lo) or m <= 0 or m >= 1:
-        return (m, m, m) if len(x) > 1 else (m, lo, hi)
+    if math.isnan(lo) or m <= 0 or m >= 1:  # one value, or all at the bound (then lo = hi = m)
+        return m, lo, hi
     half = (hi - m) / (m * (1 - m))  # t * se on the logit scale
     centre = math.log(m / (1 - m))
     return m, 1 / (1 + math.exp(-(centre - half))), 1 / (1 + math.exp(-(centre + half)))
