@@ -23,7 +23,7 @@ from aiblocs.model.scenario import Scenario
 from aiblocs.sensitivity import design
 from aiblocs.sensitivity import methods as sa
 from aiblocs.sensitivity.design import ANALYSED, Evaluation
-from aiblocs.sensitivity.ranges import Range
+from aiblocs.sensitivity.ranges import Range, problem
 
 PI = math.pi
 ISHIGAMI_RANGES = [Range(f"x{i}", -PI, PI, "Ishigami") for i in (1, 2, 3)]
@@ -73,6 +73,61 @@ def test_sobol_skips_a_constant_outcome(monkeypatch, tmp_path):
     monkeypatch.setattr(sa, "run_points", run_points)
     table, _ = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, Evaluation(seeds=1), resamples=20)
     assert set(table["outcome"]) == set(list(ANALYSED)[1:])
+
+
+def test_sobol_sample_and_bootstrap_are_seeded_and_returned(monkeypatch, tmp_path):
+    """The scrambled sample is the one evaluated and returned; ``sample_seed`` (default 0)
+    sets it and ``sample_seed + 1`` the bootstrap, so a rerun repeats the CIs exactly."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    seen = []
+
+    def run_points(X, names, folder, kind, how):
+        seen.append((X.copy(), list(names), kind))
+        return fake_points(ishigami)(X, names, folder, kind, how)
+
+    monkeypatch.setattr(sa, "run_points", run_points)
+    how = Evaluation(seeds=1)
+    table, sample = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, resamples=30)
+    X, names, kind = seen[0]
+    assert names == ["x1", "x2", "x3"] and kind == "sensitivity"
+    np.testing.assert_array_equal(sample[names].to_numpy(), X)
+    assert not (X == -PI).all(axis=1).any()  # scrambled: no point at the lower corner
+    assert list(table.columns) == ["outcome", "param", "S1", "S1_conf", "ST", "ST_conf"]
+    again, _ = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, sample_seed=0, resamples=30)
+    pd.testing.assert_frame_equal(again, table)
+    np.testing.assert_array_equal(seen[1][0], X)
+    other, _ = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, sample_seed=5, resamples=30)
+    assert not np.array_equal(seen[2][0], X)
+    prob = problem(ISHIGAMI_RANGES)
+    out = next(iter(ANALYSED))
+    y = sample[out].to_numpy()
+    res = sobol_analyze.analyze(prob, y, calc_second_order=False, num_resamples=30,
+                                conf_level=0.95, seed=1)  # fmt: skip
+    first = table[table["outcome"] == out]
+    np.testing.assert_array_equal(first["S1_conf"], res["S1_conf"])
+    np.testing.assert_array_equal(first["ST_conf"], res["ST_conf"])
+
+
+@pytest.mark.parametrize("n", [8, 16, 65_536])
+def test_sobol_sizes_accepted(n):
+    sa.check_sobol_n(n)
+
+
+@pytest.mark.parametrize("n", [4, 7, 9, 12, 131_072, 65_537, 8.0, True, "8"])
+def test_sobol_sizes_refused(n):
+    with pytest.raises(ValueError, match=r"power of two in \[8, 65536\], got"):
+        sa.check_sobol_n(n)
+
+
+@pytest.mark.parametrize(("r", "ok"), [(2, True), (10_000, True), (1, False), (10_001, False),
+                                       (2.0, False), (True, False), (3, True)])  # fmt: skip
+def test_morris_trajectories_in_range(r, ok):
+    if ok:
+        sa.check_morris_r(r)
+    else:
+        with pytest.raises(ValueError, match=r"in \[2, 10000\], got"):
+            sa.check_morris_r(r)
 
 
 def test_morris_recovers_linear_effects(monkeypatch, tmp_path):
