@@ -97,7 +97,7 @@ def test_sobol_sample_and_bootstrap_are_seeded_and_returned(monkeypatch, tmp_pat
     again, _ = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, sample_seed=0, resamples=30)
     pd.testing.assert_frame_equal(again, table)
     np.testing.assert_array_equal(seen[1][0], X)
-    other, _ = sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, sample_seed=5, resamples=30)
+    sa.run_sobol(ISHIGAMI_RANGES, 64, tmp_path, how, sample_seed=5, resamples=30)
     assert not np.array_equal(seen[2][0], X)
     prob = problem(ISHIGAMI_RANGES)
     out = next(iter(ANALYSED))
