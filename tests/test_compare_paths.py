@@ -14,7 +14,7 @@ import pytest
 from aiblocs.compare import countries, events, stats, variance
 from aiblocs.ensemble import ExperimentSpec
 from aiblocs.ensemble.tasks import ID_COLUMNS
-from aiblocs.model.calendar import decimal_year, quarter_label
+from aiblocs.model.calendar import decimal_year, quarter_label, year_ticks
 from aiblocs.model.outcomes import (
     HEADLINE,
     OUTCOMES,
@@ -332,3 +332,11 @@ def test_outcome_table_reduces_each_run_and_names_its_arm():
                                                                        nan_ok=True)  # fmt: skip
     one_per_run = table.drop(columns=["arm_label", "arm_title"]).iloc[[2, 0, 1]]
     pd.testing.assert_frame_equal(stats.outcome_table(one_per_run, spec), table)
+
+
+def test_year_ticks_mark_the_first_quarter_of_every_other_year():
+    assert year_ticks("2022Q3", 12) == [(6, "2024")]
+    assert year_ticks("2022Q1", 13) == [(0, "2022"), (8, "2024")]  # 2025 is odd
+    assert year_ticks("2023Q2", 20, every=1) == [(3, "2024"), (7, "2025"), (11, "2026"),
+                                                 (15, "2027"), (19, "2028")]  # fmt: skip
+    assert year_ticks("2021Q4", 1) == [] and year_ticks("2024Q1", 0) == []
