@@ -309,7 +309,7 @@ def test_weights_loss_and_the_variance_floor():
     np.testing.assert_allclose(np.diag(one), [0.25, 25.0])
 
 
-def test_jacobian_by_central_differences_clipped_at_the_bounds():
+def test_jacobian_by_central_differences_held_at_the_bounds():
     theta, lo, hi = np.array([0.5, 0.99]), np.array([0.0, 0.0]), np.array([1.0, 1.0])
     points, steps = smm.jacobian_points(theta, lo, hi, rel_step=0.1)
     np.testing.assert_allclose(points, [[0.6, 0.99], [0.4, 0.99], [0.5, 1.0], [0.5, 0.89]])

@@ -336,7 +336,7 @@ def test_choose_adds_gumbel_shocks_scaled_by_the_noise():
     assert deals.choose(v, 0.1, u) == "CN"
 
 
-def test_choose_clips_uniforms_of_zero_and_one():
+def test_choose_keeps_uniforms_of_zero_and_one_finite():
     """u = 0 and 1 are clipped to 1e-7 and 1 - 1e-7, so the shocks stay finite and ordered."""
     v = np.array([0.0, 0.0])
     assert deals.choose(v, 1.0, np.array([1.0, 0.0])) == "US"

@@ -149,7 +149,7 @@ def test_contract_length_spans_every_whole_year_and_clamps_at_one():
     assert deals.contract_quarters(p, 1.0) == 16  # the clamp keeps u = 1 at the longest length
 
 
-def test_choose_clips_extreme_uniforms():
+def test_choose_bounds_extreme_uniforms():
     # a uniform of exactly 1 would give an infinite shock; the clip keeps both shocks finite so the
     # deterministic utilities still decide between two extreme draws
     v = np.array([0.0, 1.0])

@@ -147,7 +147,7 @@ def test_new_rule_ban_or_free_keeps_tier_and_cap_and_starts_now():
         "prev", 6, "free", perf_cap=0.7)  # fmt: skip
 
 
-def test_new_rule_licence_terms_clip_at_the_ban_line():
+def test_new_rule_licence_terms_stop_at_the_ban_line():
     old = TierRule("frontier", 0, "banned", perf_cap=0.7)
     far = policy_us.new_rule(old, 7, LEVEL["licensed"], 2.0, P)  # beyond the ban line: pos = 1
     assert far == TierRule("frontier", 7, "licensed", approval=0.8, fee=0.25, cap=0.5, perf_cap=0.7)
