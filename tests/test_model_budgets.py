@@ -79,6 +79,10 @@ def test_budgets_are_spent_or_accounted_for():
             total = sum(cn.values())
             assert total == pytest.approx(sum(b[g] + carry[g] for g in ("CN", "CN_state")))
             assert res.smuggled_cost <= cn["grey"] * (1 + 1e-12)  # seized chips were paid for
+            # sales the US rules denied, per tier (what the adaptive US sees lobbied for)
+            forgone = res.forgone_cn_by_tier
+            assert sum(forgone.values()) == pytest.approx(res.us_revenue_cn_forgone, rel=1e-12)
+            assert all(v > 0 for v in forgone.values())
             if regime == "open":
                 assert res.us_revenue_cn_forgone == 0 and cn["grey"] == 0 == cn["rental"]
             else:

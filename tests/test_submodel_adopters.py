@@ -278,3 +278,9 @@ def test_a_hopeless_offer_is_floored_not_overflowed():
     fx = markets._cohort_fixtures(m)
     floor = fx.infra * fx.sector_afford / (1 + math.exp(700.0))
     np.testing.assert_array_equal(markets.cohort_offers(m)[1], floor)
+
+
+def test_value_and_rents_compute_this_quarters_terms_when_not_given():
+    m = model_at("historical", "2026Q1", **DISTINCT)
+    given = markets.value_and_rents(m, m.counts, markets.terms(m))
+    assert markets.value_and_rents(m, m.counts) == given and given["gs_value_us"] > 0

@@ -269,10 +269,10 @@ def test_a_tier_both_sides_deny_is_seized_by_either_and_not_rented():
     model, _, _ = market(rules=rules, stance={"frontier": "block"}, enforcement=0.5)
     res = clear(model, {"CN": 3.0})
     d = 1 - (1 - 0.5 * P.detection_max) * (1 - P.cn_customs_enforcement)
-    assert grey.detection(model, "frontier", True, True) == pytest.approx(d, rel=1e-12)
-    assert grey.detection(model, "frontier", True, False) == pytest.approx(0.5 * P.detection_max)
-    assert grey.detection(model, "frontier", False, True) == pytest.approx(P.cn_customs_enforcement)
-    assert grey.detection(model, "frontier", False, False) == 0.0
+    assert grey.detection(model, True, True) == pytest.approx(d, rel=1e-12)
+    assert grey.detection(model, True, False) == pytest.approx(0.5 * P.detection_max)
+    assert grey.detection(model, False, True) == pytest.approx(P.cn_customs_enforcement)
+    assert grey.detection(model, False, False) == 0.0
     s = shares(U_CN, PRICE)
     share, premium = grey_share(U_CN, "frontier", ("prev", "compliant", "domestic"), d)
     chips_ = 3.0 * s["frontier"] * share * 1e9 / (30e3 * (1 + premium))

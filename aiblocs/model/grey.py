@@ -29,7 +29,7 @@ from aiblocs.model.mechanisms import on
 from aiblocs.model.shocks import us_enforcement
 
 
-def detection(model, offer_tier: str, us_denies: bool, cn_blocks: bool) -> float:
+def detection(model, us_denies: bool, cn_blocks: bool) -> float:
     """Probability that a grey chip of this tier is seized (US, China, or both enforce)."""
     p = model.p
     d_us = us_enforcement(model) * p.detection_max if us_denies else 0.0
@@ -75,10 +75,10 @@ def ration_us_rules(model, offers, b, spend: np.ndarray, cap_left: dict, res) ->
     for i, gap, us_denies, cn_blocks in denied:
         o = offers[i]
         if o.tier != "compliant":  # smugglers sell real frontier parts, not downgraded ones
-            gap -= _grey(model, offers, b, i, gap, detection(model, o.tier, us_denies, cn_blocks),
+            gap -= _grey(model, offers, b, i, gap, detection(model, us_denies, cn_blocks),
                          res)  # fmt: skip
         if us_denies and not cn_blocks:
-            gap -= _rent(model, b, gap, res)
+            _rent(model, b, gap, res)
     return spend
 
 
