@@ -308,8 +308,10 @@ def test_licence_draws_fees_and_the_joint_cap(rounds):
     rules = {"prev": TierRule("prev", 0, "licensed", approval=0.7, fee=fee, cap=0.05),
              "compliant": TierRule("compliant", 0, "licensed", approval=0.4, fee=fee)}  # fmt: skip
     p = P.replace(market_rounds=rounds)
-    model, _us, _cn = market(rules=rules, p=p)
+    model, us, _cn = market(rules=rules, p=p)
     res = clear(model, {"US": 6.0, "CN": 3.0, "CN_state": 1.0}, seed=11)
+    if rounds == 1:  # first asks, in units at the price each buyer pays (fee included): all sold
+        assert us.wanted == pytest.approx(sum(u for _, u, _ in us.sales), rel=1e-12)
     rng = np.random.default_rng(11)  # the draws in tier order, one per tier whatever its status
     draws = {t: rng.binomial(20, a) / 20 for t, a in (("frontier", 1.0), ("prev", 0.7),
                                                          ("compliant", 0.4))}  # fmt: skip

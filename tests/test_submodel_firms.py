@@ -75,6 +75,7 @@ def test_domestic_offers(regime, node_cap):
     (2.0, 1e3, 0.5, lambda m, k: max(1.0, m * (1e3 / k) ** 0.5)),  # slack: back towards cost
     (1.2, 0.0, 0.7, lambda m, k: 1.0),  # nobody asked: down to cost, never below
     (1.5, 3e5, 0.0, lambda m, k: 1.5),  # no response: the multiple stays
+    (1.5, 3e5, 1.0, lambda m, k: 1.5 * 3e5 / k),  # unit response: in proportion
 ])  # fmt: skip
 def test_scarcity_repricing_of_domestic_chips(mult, wanted, response, expect):
     m = model_at("containment", "2024Q1", domestic_price_response=response, **DISTINCT)
@@ -98,6 +99,9 @@ def test_scarcity_repricing_of_domestic_chips(mult, wanted, response, expect):
     d.capacity, d.scarcity_mult, d.wanted = 0.0, 1.7, 5.0
     d.reprice()  # no capacity: no ratio to take
     assert d.scarcity_mult == 1.7
+    d.capacity, d.scarcity_mult, d.wanted = 0.5, 10.0, 0.25  # under one chip: still a ratio
+    d.reprice()
+    assert d.scarcity_mult == pytest.approx(max(1.0, 10.0 * 0.5**response), rel=1e-12)
     off = model_at("containment", "2024Q1", mech_domestic_scarcity_price=False)
     d = next(d for d in off.designers if d.bloc == "CN")
     assert d.scarcity_mult == 1.0  # switched off: never repriced

@@ -130,8 +130,8 @@ def clear(
         rng: the market's random stream (licence decisions).
     """
     p, us = model.p, model.us_gov
-    offers = [Offer(d, t, d.perf[t], d.price[t], d.bloc, d.ecosystem,
-                    d.capacity if d.bloc == "CN" else np.inf)
+    # capacity in chips a quarter: finite for Chinese designers, math.inf for US ones
+    offers = [Offer(d, t, d.perf[t], d.price[t], d.bloc, d.ecosystem, d.capacity)
               for d in model.designers for t in d.tiers]  # fmt: skip
     price = np.array([o.price for o in offers])
     res = ChipResult()
