@@ -107,10 +107,11 @@ def test_scarcity_repricing_of_domestic_chips(mult, wanted, response, expect):
     assert d.scarcity_mult == 1.0  # switched off: never repriced
 
 
-@pytest.mark.parametrize(("eco_max", "eco0"), [(0.99, 0.35), (0.5, 0.6)])
-def test_learning_by_doing(eco_max, eco0):
+@pytest.mark.parametrize(("eco_max", "eco0", "subsidy"), [(0.99, 0.35, 0.0), (0.5, 0.6, 0.4)])
+def test_learning_by_doing(eco_max, eco0, subsidy):
     m = model_at("containment", "2023Q4", ecosystem_max=eco_max, ecosystem_cn0=eco0, **DISTINCT)
     p = m.p
+    m.cn_gov.subsidy = subsidy  # an adaptive China raises the state R&D funds
     for d in m.designers:
         d.set_offers()
         d.book_sale("CN", 1.5e5, 0.4)
@@ -126,7 +127,8 @@ def test_learning_by_doing(eco_max, eco0):
             assert d.rd_stock == pytest.approx(rd, rel=1e-12)
             assert (d.yield_, d.ecosystem) == (p.us_yield, before[3])
             continue
-        assert d.rd_stock == pytest.approx(rd + p.cn_state_rd * d.weight, rel=1e-12)
+        state = p.cn_state_rd * (1 + subsidy) * d.weight
+        assert d.rd_stock == pytest.approx(rd + state, rel=1e-12)
         y = p.cn_yield_max - (p.cn_yield_max - p.cn_yield0) * math.exp(-p.cn_yield_learning * cum)
         assert d.yield_ == pytest.approx(y, rel=1e-12)
         eco = before[3] + p.ecosystem_learning * 0.3 * (1 - before[3])
