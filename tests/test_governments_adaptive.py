@@ -265,3 +265,22 @@ def test_each_administration_draws_its_own_hawkishness():
     assert len(set(terms)) == 4  # distinct terms, distinct draws (ties have probability 0)
     other = AIBlocsModel("adaptive_us", rng=3, n_adopters=100)
     assert [other.us_gov.hawkishness(q) for q in (8, 24, 40, 56)] == terms
+
+
+def test_adaptive_governments_smooth_their_view_with_the_last_one():
+    """Each quarter's reading is smoothed with the view held so far, not started afresh; an
+    adaptive US takes no scripted loosening pressure."""
+    m = model_at("adaptive", "2024Q2", n=N, loosening_pressure=5.0, policy_smoothing=0.5)
+    us, cn = m.us_gov, m.cn_gov
+    assert us.adaptive and cn.adaptive and us.view is not None and cn.view is not None
+    result, lag = m.chip_result, 6.0
+    us_old, cn_old = us.view, cn.view
+    us.observe(result, lag)
+    cn.observe(result)
+    assert us.view == policy_us.observe(m, result, lag, us_old)
+    assert cn.view == policy_cn.observe(m, result, cn_old)
+    assert us.view != policy_us.observe(m, result, lag, None)
+    assert cn.view != policy_cn.observe(m, result, None)
+    before = (us.pressure, us.loosened)
+    us.update_pressure(1e3, 0.0)  # huge forgone revenue, no lag: a scripted US would loosen
+    assert (us.pressure, us.loosened) == before
