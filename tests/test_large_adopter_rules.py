@@ -260,3 +260,51 @@ def test_the_choice_adds_scaled_gumbel_noise_from_the_second_and_third_uniforms(
     assert (m.adopters.stack[la.lo : la.hi] == expected).all()
     (e,) = la_events(m)
     assert e.what == f"adopts the {'US' if expected == US else 'CN'} stack"
+
+
+@pytest.mark.parametrize(("n", "kw"), [
+    (2000, {}),
+    (300, {"large_adopters": 20}),  # 20 a country in small cohorts: some fill up and skip draws
+])  # fmt: skip
+def test_blocks_are_placed_by_size_at_their_drawn_positions(n, kw):
+    """ODD §7.5b: each GS country draws its large adopters' shares and positions from its own
+    stream; a draw lands in the non-government cohort whose cumulative size fraction passes its
+    position, takes the next max(1, round(share x units)) free rows there (fewer if the cohort
+    is full, none and no adopter if it is full already), numbered by draw from 1."""
+    m = AIBlocsModel("historical", rng=3, n_adopters=n, **kw)
+    got = {(la.country, la.number): la for la in m.large_adopters}
+    fixed = np.zeros(len(m.adopters.stack), bool)
+    skipped = placed_after_a_skip = 0
+    for g in m.gs_govs.values():
+        rng = m.stream("large_adopter_sizes", g.index)
+        shares = large_adopters.draw_sizes(m.p, rng)
+        where = rng.random(len(shares))
+        cohorts = [c for c in m.cohorts if c.country == g.name and c.sector != "government"]
+        units = sum(c.size for c in cohorts)
+        country_units = sum(c.size for c in m.cohorts if c.country == g.name)
+        cursor = {c.index: c.lo for c in cohorts}
+        skipped_here = False
+        for i, (share, u) in enumerate(zip(shares, where, strict=True)):
+            k, acc = 0, cohorts[0].size / units
+            while u >= acc and k < len(cohorts) - 1:
+                k += 1
+                acc += cohorts[k].size / units
+            coh = cohorts[k]
+            lo = cursor[coh.index]
+            hi = min(coh.hi, lo + max(1, round(share * units)))
+            if hi <= lo:
+                skipped, skipped_here = skipped + 1, True
+                assert (g.name, i) not in got
+                continue
+            placed_after_a_skip += skipped_here
+            cursor[coh.index] = hi
+            fixed[lo:hi] = True
+            la = got.pop((g.name, i))
+            assert (la.cohort, la.lo, la.hi, la.country_index) == (coh.index, lo, hi, g.index)
+            assert la.share == pytest.approx((hi - lo) / country_units, rel=1e-12)
+            assert la.name == f"{g.name} large adopter {i + 1} ({coh.sector})"
+    assert not got  # no block the rule does not place
+    np.testing.assert_array_equal(m.large_units, fixed)
+    assert len({la.country_index for la in m.large_adopters}) > 1
+    if kw:
+        assert skipped > 0 and placed_after_a_skip > 0

@@ -353,3 +353,13 @@ def test_a_bloc_that_buys_nothing_keeps_its_last_unit_cost(monkeypatch):
     m.step()
     assert sum(m.chip_result.compute["US"].values()) == 0
     assert m.unit_cost["US"] == last["US"] and m.unit_cost["CN"] != last["CN"]
+
+
+def test_each_unit_stands_for_its_cohorts_persons_even_a_cohort_of_one():
+    m = AIBlocsModel("historical", rng=0, n_adopters=150)
+    sizes = np.array([c.size for c in m.cohorts])
+    assert (sizes == 1).any() and (sizes > 1).any()
+    some = sizes > 0
+    np.testing.assert_allclose(m.persons_per_unit[some] * sizes[some], m.cohort_persons[some],
+                               rtol=1e-12)  # fmt: skip
+    assert (m.persons_per_unit[~some] == 0).all()
