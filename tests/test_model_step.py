@@ -14,7 +14,7 @@ import pytest
 from modelkit import DISTINCT, model_at, spied
 
 from aiblocs import AIBlocsModel
-from aiblocs.model import capacity, chips, investment, markets
+from aiblocs.model import capacity, chips, investment, markets, services
 from aiblocs.model.model import _largest_remainder
 
 
@@ -269,8 +269,12 @@ def test_state_at_initialisation():
     from aiblocs import AIBlocsModel
     from aiblocs.model.model import seed_sequence
 
-    m = AIBlocsModel(rng=7, n_adopters=300, gs_q_mult=1.5)
+    m = AIBlocsModel(rng=7, n_adopters=300, gs_q_mult=1.5, us_frontier_perf0=1.3)
     assert m.regime.name == "historical" and m.seed == 7 and m.n_steps == 56
+    # units by cohort, stack (none, US, CN) and lock-in (contestable, locked): none adopted
+    assert m.counts.shape == (len(m.cohorts), 3, 2) and m.counts.dtype == np.int64
+    assert not m.counts.any()
+    assert m.markets["CN"].capacity == services._capacity(m, "CN")  # nothing rented yet
     assert m.seed_sequence.entropy == 7
     assert m.adoption == {"US": 0.0, "CN": 0.0, "GS": 0.0} and m.years == 0.0
     assert m.cn_units_in_use == 0.0 and m.carry == dict.fromkeys(chips.GROUPS, 0.0)
@@ -363,3 +367,9 @@ def test_each_unit_stands_for_its_cohorts_persons_even_a_cohort_of_one():
     np.testing.assert_allclose(m.persons_per_unit[some] * sizes[some], m.cohort_persons[some],
                                rtol=1e-12)  # fmt: skip
     assert (m.persons_per_unit[~some] == 0).all()
+
+
+def test_an_unknown_random_stream_is_refused_by_name():
+    m = model_at("historical", "2022Q2")
+    with pytest.raises(KeyError, match=r"unknown random stream 'lottery'; known: .*licences"):
+        m.stream("lottery", 3)

@@ -186,3 +186,24 @@ def test_log_growth_of_demand_floors_a_market_with_none():
     assert services.log_growth(0.0, 2.0) == math.log(1e-9 / 2.0)  # no demand: finite
     assert services.log_growth(3.0, 0.0) == math.log(3.0 / 1e-9)
     assert services.log_growth(0.0, 0.0) == 0.0
+
+
+@pytest.mark.parametrize("case", ["no demand", "no capacity", "rounding", "short"])
+def test_clearing_at_its_edges(monkeypatch, case):
+    """No demand: nothing scarce, nothing unserved. No capacity: everything unserved but no
+    price to clear at (no division by nothing served). A shortfall below SHORT_TOL is routing
+    rounding, not scarcity. A true shortfall raises the price."""
+    m = model_at("historical", "2025Q1", **DISTINCT)
+    demand = {"no demand": 0.0, "no capacity": 5e5, "rounding": 5e5, "short": 5e5}[case]
+    serve = {"no demand": lambda d: min(d, 1e5), "no capacity": lambda d: 0.0,
+             "rounding": lambda d: d * (1 - 1e-14), "short": lambda d: min(d, 2e5)}[case]  # fmt: skip
+    monkeypatch.setattr(services, "compute_demand", lambda *a: demand)
+    monkeypatch.setattr(services, "_server", lambda model, bloc, rented: serve)
+    for bloc, mk in services.clear(m, m.counts, 3.0).items():
+        assert mk.demand_at_cost == demand
+        assert mk.capacity == services._capacity(m, bloc) + (3.0 if bloc == "CN" else 0.0)
+        if case == "short":
+            assert mk.scarcity == pytest.approx(0.6, rel=1e-12) and mk.price > mk.price_cost
+            continue
+        assert mk.price == mk.price_cost and mk.demand == demand
+        assert mk.scarcity == mk.unserved == (1.0 if case == "no capacity" else 0.0)

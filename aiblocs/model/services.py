@@ -159,7 +159,7 @@ def clear(model, counts: np.ndarray, rented: float) -> dict[str, Market]:
         short = 1 - servable / m.demand_at_cost if m.demand_at_cost > 0 else 0.0
         m.scarcity = short if short > SHORT_TOL else 0.0  # routing rounding is no shortage
         m.price = m.price_cost
-        if servable < m.demand_at_cost and servable > 0:
+        if m.scarcity > 0 and servable > 0:  # a rounding shortfall does not move the price
             w = on(p, "scarcity_pricing", p.price_clearing)
             m.price = m.price_cost * power(m.demand_at_cost / servable, w / p.demand_elasticity)
         m.demand = m.demand_at_cost * power(m.price / m.price_cost, -p.demand_elasticity)
