@@ -196,7 +196,8 @@ def test_clearing_at_its_edges(monkeypatch, case):
     m = model_at("historical", "2025Q1", **DISTINCT)
     demand = {"no demand": 0.0, "no capacity": 5e5, "rounding": 5e5, "short": 5e5}[case]
     serve = {"no demand": lambda d: min(d, 1e5), "no capacity": lambda d: 0.0,
-             "rounding": lambda d: d * (1 - 1e-14), "short": lambda d: min(d, 2e5)}[case]  # fmt: skip
+             "rounding": lambda d: d * (1 - 1e-14),
+             "short": lambda d: min(d, 2e5)}[case]  # fmt: skip
     monkeypatch.setattr(services, "compute_demand", lambda *a: demand)
     monkeypatch.setattr(services, "_server", lambda model, bloc, rented: serve)
     for bloc, mk in services.clear(m, m.counts, 3.0).items():
