@@ -103,9 +103,12 @@ def run_mutmut(workers: int) -> float:
 
 def recheck(workers: int) -> None:
     """Test surviving mutants again by name: mutmut keeps a verdict until the mutated function
-    changes, so tests added since it was reached would otherwise never see it."""
-    names = [n for res in load_results().values() for n, status in res.items()
-             if status in ("survived", "no tests")]  # fmt: skip
+    changes, so tests added since it was reached would otherwise never see it. Mutants listed
+    as equivalent are left out (no test can kill them)."""
+    eq = equivalents()
+    names = [n for path, res in load_results().items() for n, status in res.items()
+             if status in ("survived", "no tests")
+             and not any(matches(e, n, mutated_line(n, path)) for e in eq)]  # fmt: skip
     for k in range(0, len(names), 400):
         cmd = [str(VENV_BIN / "mutmut"), "run", "--max-children", str(workers), *names[k : k + 400]]
         with open(ROOT / "mutants-run.log", "a") as log:
@@ -242,7 +245,8 @@ def write_report(listed: list[dict] | None) -> None:
             else f"a run from a fresh clone took {runtime.get('fresh_seconds', 0) / 60:.0f} "
             f"minutes of wall time for mutmut, the last run "
             f"{runtime.get('seconds', 0) / 60:.0f} (a resumed "
-            "run tests only the functions that changed, then the survivors again; every run then "
+            "run tests only the functions that changed, then the survivors not judged equivalent "
+            "again; every run then "
             "applies the issue's mutations, a few more minutes). "
         )
         + "Times were measured on 2 cores shared with other jobs.",
