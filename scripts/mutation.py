@@ -249,7 +249,12 @@ def write_report(listed: list[dict] | None) -> None:
             "again; every run then "
             "applies the issue's mutations, a few more minutes). "
         )
-        + "Times were measured on 2 cores shared with other jobs.",
+        + "Times were measured on 2 cores shared with other jobs."
+        + (
+            f" Fresh run at commit {runtime['fresh_commit']}, last run at {runtime['commit']}."
+            if "fresh_commit" in runtime and "commit" in runtime
+            else ""
+        ),
         "",
         "Score = killed / (mutants - equivalent - not checked); a mutant that no selected test",
         "reaches counts as not killed.",
@@ -321,10 +326,12 @@ def main() -> None:
             recheck(args.workers)
             seconds = time.monotonic() - t0
         listed = run_listed()
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True).stdout.strip()  # fmt: skip
         record = {**old, "seconds": seconds, "workers": args.workers, "listed": listed,
-                  "when": time.strftime("%Y-%m-%d")}  # fmt: skip
+                  "when": time.strftime("%Y-%m-%d"), "commit": head}  # fmt: skip
         if fresh:
-            record["fresh_seconds"] = seconds
+            record["fresh_seconds"], record["fresh_commit"] = seconds, head
         RUNTIME.write_text(json.dumps(record))
     elif args.what == "recheck":
         recheck(args.workers)
