@@ -83,6 +83,9 @@ def test_budgets_are_spent_or_accounted_for():
             forgone = res.forgone_cn_by_tier
             assert sum(forgone.values()) == pytest.approx(res.us_revenue_cn_forgone, rel=1e-12)
             assert all(v > 0 for v in forgone.values())
+            sold = res.us_revenue_cn_by_tier  # what both Chinese buyers paid US designers, by tier
+            assert sum(sold.values()) == pytest.approx(res.us_revenue_cn, rel=1e-12)
+            assert sum(sold.values()) == pytest.approx(rev["CN"]["US"], rel=1e-12)
             if regime == "open":
                 assert res.us_revenue_cn_forgone == 0 and cn["grey"] == 0 == cn["rental"]
             else:

@@ -208,3 +208,10 @@ def test_clearing_at_its_edges(monkeypatch, case):
             continue
         assert mk.price == mk.price_cost and mk.demand == demand
         assert mk.scarcity == mk.unserved == (1.0 if case == "no capacity" else 0.0)
+
+
+def test_us_clouds_with_no_capacity_serve_nothing_and_sit_idle(monkeypatch):
+    m = model_at("historical", "2024Q1", **DISTINCT)
+    monkeypatch.setattr(services, "_capacity", lambda model, bloc: 0.0)
+    assert services._server(m, "US", 0.0)(5e5) == 0.0
+    assert all(c.utilisation == 0.0 == c.served for c in m.us_clouds)
