@@ -256,6 +256,7 @@ def write_report(listed: list[dict] | None) -> None:
             else ""
         ),
         "",
+        *([runtime["note"], ""] if runtime.get("note") else []),
         "Score = killed / (mutants - equivalent - not checked); a mutant that no selected test",
         "reaches counts as not killed.",
         "",
@@ -315,7 +316,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", choices=["run", "recheck", "listed", "report"])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--note", help="report: a paragraph printed under the run's line (kept)")
     args = ap.parse_args()
+    if args.note is not None and RUNTIME.exists():
+        RUNTIME.write_text(json.dumps({**json.loads(RUNTIME.read_text()), "note": args.note}))
     listed = None
     if args.what == "run":
         t0 = time.monotonic()
