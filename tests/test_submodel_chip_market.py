@@ -1,8 +1,6 @@
-"""The chip market (``chips.py``, ``grey.py``) on hand-built offers: every spend, cap, grey
-purchase, rental, fee and ledger entry by hand.
-
-The market is called on stub designers and governments, so each expected number below is
-computed from the module docstrings' equations with no model state in between: a logit over
+"""The chip market (``chips.py``, ``grey.py``) on hand-built offers, stub designers and
+governments: every spend, cap, grey purchase, rental, fee and ledger entry by hand, from the
+module docstrings' equations with no model state in between: a logit over
 offers, US rules and China's stance rationing Chinese purchases, denied demand going grey
 (premium ``grey_premium0 + grey_risk_premium * d``, a logit against the legal alternatives, a
 share ``1 - d`` delivered) and to rented compute (``rental_share * (1 - enforcement)`` at the
