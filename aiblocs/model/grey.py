@@ -30,7 +30,7 @@ from aiblocs.model.shocks import us_enforcement
 
 
 def detection(model, us_denies: bool, cn_blocks: bool) -> float:
-    """Probability that a grey chip of this tier is seized (US, China, or both enforce)."""
+    """Probability that a grey chip is seized (the US, China, or both enforce; any tier)."""
     p = model.p
     d_us = us_enforcement(model) * p.detection_max if us_denies else 0.0
     d_cn = p.cn_customs_enforcement if cn_blocks else 0.0
