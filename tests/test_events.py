@@ -299,3 +299,39 @@ def test_bad_events_fields_are_rejected_with_clear_errors():
         regime_from_dict({**get_regime("open").to_dict(), "event": {"quarter": "2025Q1"}})
     with pytest.raises(ValueError, match=r"regime field 'events' = 'never'"):
         run_tables("historical", 0, n_adopters=N, events="never")
+
+
+def test_the_historical_policy_lines_are_logged_as_dated():
+    """The scripted regime's lines, each logged once in the quarter it takes effect, by its
+    actor, with its level as size and not as a drawn event (regimes/historical.toml)."""
+    m = AIBlocsModel("historical", rng=0, n_adopters=300)
+    for _ in range(20):  # to 2026Q4
+        m.step()
+    policy = ("us_rule", "us_enforcement", "cn_stance", "cn_mandate")
+    got = [(e.quarter, e.kind, e.actor, e.what, e.size, e.drawn) for e in m.events
+           if e.kind in policy]  # fmt: skip
+    assert got == [
+        ("2022Q4", "us_rule", "US", "frontier: banned", 2.0, False),
+        ("2022Q4", "us_rule", "US", "prev: banned", 2.0, False),
+        ("2022Q4", "us_rule", "US", "compliant: free, perf cap 0.6 H100e", 0.0, False),
+        ("2022Q4", "us_rule", "US", "fab-equipment controls", 1.0, False),
+        ("2023Q4", "us_rule", "US", "compliant: free, perf cap 0.3 H100e", 0.0, False),
+        ("2025Q2", "us_rule", "US", "compliant: banned", 2.0, False),
+        ("2025Q3", "us_rule", "US",
+         "compliant: licensed, approval 90%, fee 15%, perf cap 0.3 H100e", 1.0, False),
+        ("2025Q3", "cn_stance", "China", "compliant: discourage", 1.0, False),
+        ("2025Q4", "us_rule", "US", "prev: licensed, approval 80%, fee 25%, cap 0.5", 1.0, False),
+        ("2025Q4", "cn_mandate", "China", "state-funded hubs buy domestic chips", 1.0, False),
+        ("2026Q1", "cn_stance", "China", "prev: block", 2.0, False),
+    ]  # fmt: skip
+
+
+def test_an_adaptive_us_logs_each_change_of_enforcement_as_drawn():
+    m = AIBlocsModel("adaptive_us", rng=1, n_adopters=300, us_review_prob=1.0)
+    m.run_model()
+    logged = [e for e in m.events if e.kind == "us_enforcement"]
+    assert len(logged) >= 3
+    for before, e in zip([None, *logged], logged, strict=False):
+        assert (e.actor, e.drawn, e.what) == ("US", True, f"enforcement effort {e.size:.2f}")
+        assert before is None or (e.quarter > before.quarter and e.size != before.size)
+    assert logged[-1].size == m.us_gov.enforcement
