@@ -108,7 +108,7 @@ def recheck(workers: int) -> None:
     eq = equivalents()
     names = [n for path, res in load_results().items() for n, status in res.items()
              if status in ("survived", "no tests")
-             and not any(matches(e, n, mutated_line(n, path)) for e in eq)]  # fmt: skip
+             and equivalence(n, path, eq)[0] is None]  # fmt: skip
     for k in range(0, len(names), 400):
         cmd = [str(VENV_BIN / "mutmut"), "run", "--max-children", str(workers), *names[k : k + 400]]
         with open(ROOT / "mutants-run.log", "a") as log:
@@ -184,14 +184,18 @@ def function_of(name: str) -> str:
     return re.sub(r"__mutmut_\d+$", "", name)
 
 
-def matches(entry: dict, name: str, line: str) -> bool:
-    """Whether an equivalence entry covers a mutant: its function, and its exact mutated line
-    (``mutated``) or a regular expression the line matches (``pattern``)."""
-    if not re.fullmatch(entry["function"], function_of(name)):
-        return False
-    if "pattern" in entry:
-        return re.search(entry["pattern"], line) is not None
-    return entry["mutated"] == line
+def equivalence(name: str, path: str, eq: list[dict]) -> tuple[str | None, str]:
+    """(reason, mutated line) of a mutant: the reason of the first equivalence entry whose
+    function and exact mutated line (``mutated``) or line pattern (``pattern``) match, else None.
+
+    The line (a diff, slow to build) is only computed when some entry names its function.
+    """
+    entries = [e for e in eq if re.fullmatch(e["function"], function_of(name))]
+    line = mutated_line(name, path) if entries else ""
+    for e in entries:
+        if (re.search(e["pattern"], line) is not None) if "pattern" in e else e["mutated"] == line:
+            return e["reason"], line
+    return None, line
 
 
 def equivalents() -> list[dict]:
@@ -214,12 +218,11 @@ def write_report(listed: list[dict] | None) -> None:
             if status == "check was interrupted by user":  # the run was stopped on it
                 status = "not checked"
             if status == "survived" or status == "no tests":
-                line = mutated_line(name, path)
-                why = next((e["reason"] for e in eq if matches(e, name, line)), None)
+                why, line = equivalence(name, path, eq)
                 if why:
                     status = "equivalent"
                 if path.startswith(CORE):
-                    survivors[path].append((name, line, status, why))
+                    survivors[path].append((name, line or mutated_line(name, path), status, why))
             counts["killed" if status in KILLED else status] += 1
         counts["total"] = len(res)
         rows.append((path, counts))
